@@ -1,0 +1,72 @@
+# profgen's build. `make demo` and `make test` are the two set-up commands of the README: both
+# install the Debian packages they need first (as root; otherwise they print the apt-get line).
+
+GO        ?= go
+BIN       := bin/profgen
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+FUZZTIME  ?= 10s
+
+# Debian packages the build and the tests need.
+DEBS := libseccomp-dev apparmor runc busybox-static strace gcc-multilib
+
+# Fuzz targets run briefly by `make test`: package:FuzzFunc.
+FUZZ_TARGETS :=
+
+.PHONY: all deps build test unit fuzz vet demo generate verify-generate bench lint clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "make deps: installing$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	  else \
+	    echo "make deps: missing Debian packages; run as root:"; \
+	    echo "  apt-get update && apt-get install -y --no-install-recommends$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/profgen
+
+vet:
+	$(GO) vet ./...
+
+unit: build
+	$(GO) test -count=1 -timeout 30m ./...
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "fuzz $$fn in $$pkg for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
+test: deps vet verify-generate unit fuzz
+
+demo: deps build
+	./scripts/demo.sh
+
+generate:
+	$(GO) generate ./...
+
+verify-generate: generate
+	@git diff --exit-code -- '*_gen.go' '*.o' || { echo "generated files differ from the committed ones: run make generate and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- '*_gen.go')" || { echo "generate made new files:"; git status --porcelain -- '*_gen.go'; exit 1; }
+
+bench: deps build
+	./bench/run.sh
+
+lint: vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+clean:
+	rm -rf bin

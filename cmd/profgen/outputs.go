@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/profgen/profgen/internal/atomicfile"
+	"github.com/profgen/profgen/profile"
+)
+
+// outputOptions are the output flags shared by record, import and generate: where to write
+// the recording and the profiles made from it, and how to make them.
+type outputOptions struct {
+	recording   string
+	seccomp     string
+	seccompOpts profile.SeccompOptions
+}
+
+// addOutputFlags registers the shared output flags on cmd. withRecording adds --recording
+// (record and import write one; generate reads them instead).
+func (o *outputOptions) addOutputFlags(cmd *cobra.Command, withRecording bool) {
+	f := cmd.Flags()
+	if withRecording {
+		f.StringVar(&o.recording, "recording", "", "write the recording (versioned JSON) to this file")
+	}
+	f.StringVar(&o.seccomp, "seccomp", "", `write the seccomp profile to this file ("-": standard output)`)
+	f.StringVar(&o.seccompOpts.Mode, "mode", "allow", "seccomp profile mode: allow")
+}
+
+// any reports whether an output was asked for.
+func (o *outputOptions) any() bool { return o.recording != "" || o.seccomp != "" }
+
+// write writes every output asked for, and says on stderr where each went.
+func (o *outputOptions) write(cmd *cobra.Command, rec *profile.Recording) error {
+	if o.recording != "" {
+		var b bytes.Buffer
+		if _, err := rec.WriteTo(&b); err != nil {
+			return err
+		}
+		if err := writeOutput(cmd, o.recording, b.Bytes()); err != nil {
+			return err
+		}
+	}
+	if o.seccomp != "" {
+		p, err := profile.GenerateSeccomp(rec, o.seccompOpts)
+		if err != nil {
+			return err
+		}
+		b, err := profile.MarshalSeccomp(p)
+		if err != nil {
+			return err
+		}
+		if err := writeOutput(cmd, o.seccomp, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeOutput writes data to path atomically, or to standard output for "-".
+func writeOutput(cmd *cobra.Command, path string, data []byte) error {
+	if path == "-" {
+		_, err := cmd.OutOrStdout().Write(data)
+		return err
+	}
+	if err := atomicfile.Write(path, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "profgen: wrote %s\n", path)
+	return nil
+}
+
+// readInput reads a named file, or standard input for "-".
+func readInput(cmd *cobra.Command, path string) ([]byte, error) {
+	if path == "-" {
+		return io.ReadAll(cmd.InOrStdin())
+	}
+	return os.ReadFile(path)
+}

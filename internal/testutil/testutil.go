@@ -1,0 +1,50 @@
+// Package testutil holds helpers shared by profgen's tests: skips for missing privileges or
+// kernel features, and paths to the shared reference data.
+package testutil
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// RequireRoot skips the test unless it runs as root.
+func RequireRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root (CI runs as root)")
+	}
+}
+
+// RequireCommand skips the test unless name is on PATH, and returns its path.
+func RequireCommand(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Skipf("needs %s on PATH (make deps installs it): %v", name, err)
+	}
+	return p
+}
+
+// RepoRoot returns the top of the profgen repository.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("cannot locate the repository")
+	}
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+// SharedData returns the path of a file or folder under ../shared/data beside the
+// repository, skipping the test when the shared data is not there.
+func SharedData(t testing.TB, rel string) string {
+	t.Helper()
+	p := filepath.Join(RepoRoot(t), "..", "shared", "data", rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("shared reference data not found at %s: %v", p, err)
+	}
+	return p
+}

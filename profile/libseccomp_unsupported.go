@@ -1,0 +1,5 @@
+//go:build !(linux && cgo)
+
+package profile
+
+func libseccompVersion() (string, error) { return "", ErrLibseccompUnavailable }
