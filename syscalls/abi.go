@@ -49,8 +49,8 @@ var ErrUnknownABI = errors.New("unknown ABI")
 
 // Audit arch bits (include/uapi/linux/audit.h).
 const (
-	audit64bit = 0x80000000
-	auditLE    = 0x40000000
+	audit64bit         = 0x80000000
+	auditLE            = 0x40000000
 	auditConvertedMIPS = 0x20000000 // __AUDIT_ARCH_CONVENTION_MIPS64_N32
 )
 
