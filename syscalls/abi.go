@@ -76,7 +76,8 @@ type abiInfo struct {
 	scmp       string
 	goarch     string // GOARCH of a process whose native ABI this is, "" if none
 	aliases    []string
-	companions []ABI // other ABIs a process on this machine may call (native first)
+	companions []ABI  // other ABIs a process on this machine may call (native first)
+	noTable    string // why there is no syscall table for the ABI, if there is none
 }
 
 var abiInfos = map[ABI]abiInfo{
@@ -91,7 +92,7 @@ var abiInfos = map[ABI]abiInfo{
 	PPC64LE:     {audit: emPPC64 | audit64bit | auditLE, scmp: "SCMP_ARCH_PPC64LE", goarch: "ppc64le"},
 	PPC:         {audit: emPPC, scmp: "SCMP_ARCH_PPC", aliases: []string{"powerpc", "ppc32"}},
 	S390X:       {audit: emS390 | audit64bit, scmp: "SCMP_ARCH_S390X", goarch: "s390x", companions: []ABI{S390}},
-	S390:        {audit: emS390, scmp: "SCMP_ARCH_S390"},
+	S390:        {audit: emS390, scmp: "SCMP_ARCH_S390", noTable: "the kernel's s390 table has no 31-bit compat entries since 31-bit compat was removed"},
 	MIPS:        {audit: emMIPS, scmp: "SCMP_ARCH_MIPS", goarch: "mips", aliases: []string{"mipso32"}},
 	MIPSEL:      {audit: emMIPS | auditLE, scmp: "SCMP_ARCH_MIPSEL", goarch: "mipsle", aliases: []string{"mipsle"}},
 	MIPS64:      {audit: emMIPS | audit64bit, scmp: "SCMP_ARCH_MIPS64", goarch: "mips64", aliases: []string{"mips64n64"}, companions: []ABI{MIPS, MIPS64N32}},
@@ -128,6 +129,9 @@ func ParseABI(s string) (ABI, error) {
 	t = strings.TrimPrefix(t, "scmp_arch_")
 	if _, ok := abiInfos[ABI(t)]; ok {
 		return ABI(t), nil
+	}
+	if t == "" {
+		return "", fmt.Errorf("%w: empty name (known: %s)", ErrUnknownABI, joinABIs(ABIs()))
 	}
 	for a, info := range abiInfos {
 		if t == info.goarch {

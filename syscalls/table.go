@@ -51,11 +51,25 @@ func lookupIndex(a ABI) *index {
 	return indexes[a]
 }
 
+// ErrNoTable is returned for an ABI that profgen knows (it may appear in a profile's
+// architectures) but whose syscall numbers the compiled-in kernel tables do not give.
+var ErrNoTable = errors.New("no syscall table")
+
+// HasTable reports whether profgen has a syscall table for ABI a.
+func (a ABI) HasTable() bool { return lookupIndex(a) != nil }
+
+func (a ABI) tableError() error {
+	if info, ok := abiInfos[a]; ok {
+		return fmt.Errorf("%w for %s in Linux %s: %s", ErrNoTable, a, KernelVersion, info.noTable)
+	}
+	return fmt.Errorf("%w %q", ErrUnknownABI, string(a))
+}
+
 // Name returns the name of syscall nr on ABI a.
 func (a ABI) Name(nr int64) (string, error) {
 	ix := lookupIndex(a)
 	if ix == nil {
-		return "", fmt.Errorf("%w %q", ErrUnknownABI, string(a))
+		return "", a.tableError()
 	}
 	if name, ok := ix.byNr[nr]; ok {
 		return name, nil
@@ -67,7 +81,7 @@ func (a ABI) Name(nr int64) (string, error) {
 func (a ABI) Number(name string) (int64, error) {
 	ix := lookupIndex(a)
 	if ix == nil {
-		return 0, fmt.Errorf("%w %q", ErrUnknownABI, string(a))
+		return 0, a.tableError()
 	}
 	if nr, ok := ix.byName[name]; ok {
 		return nr, nil

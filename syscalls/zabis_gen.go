@@ -18,7 +18,6 @@ var tables = map[ABI][]entry{
 	"ppc64le":     tablePPC64LE,
 	"ppc":         tablePPC,
 	"s390x":       tableS390X,
-	"s390":        tableS390,
 	"mips":        tableMIPS,
 	"mipsel":      tableMIPSEL,
 	"mips64":      tableMIPS64,

@@ -146,6 +146,9 @@ func newSyscallsListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if _, err := abi.Name(0); errors.Is(err, syscalls.ErrNoTable) {
+				return err
+			}
 			list := abi.Syscalls()
 			out := cmd.OutOrStdout()
 			if asJSON {

@@ -77,7 +77,9 @@ var specs = []abiSpec{
 	{abi: "ppc64le", ident: "PPC64LE", file: tblPPC, abis: []string{"common", "nospu", "64"}},
 	{abi: "ppc", ident: "PPC", file: tblPPC, abis: []string{"common", "nospu", "32"}},
 	{abi: "s390x", ident: "S390X", file: tblS390, abis: []string{"common", "64"}},
-	{abi: "s390", ident: "S390", file: tblS390, abis: []string{"common", "32"}},
+	// No 31-bit s390 table: the 7.x kernel's s390 table has only "common" entries, which carry
+	// the 64-bit numbers; 31-bit compat was removed from the kernel. The syscalls package says
+	// so when asked for an s390 number instead of guessing.
 	{abi: "mips", ident: "MIPS", file: tblO32, abis: []string{"o32"}, offset: 4000},
 	{abi: "mipsel", ident: "MIPSEL", file: tblO32, abis: []string{"o32"}, offset: 4000},
 	{abi: "mips64", ident: "MIPS64", file: tblN64, abis: []string{"common", "n64"}, offset: 5000},

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// profgenBin is the profgen binary built once for this package's tests. Tests run it as a
+// user would, so each run starts with fresh flag state and a real exit status.
+var profgenBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "profgen-test-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	profgenBin = filepath.Join(dir, "profgen")
+	build := exec.Command("go", "build", "-o", profgenBin, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build profgen:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// result is what one run of profgen did.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// runProfgen runs the test binary with args (and stdin, if not nil) and returns its output
+// and exit status.
+func runProfgen(t testing.TB, stdin io.Reader, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(profgenBin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run profgen %s: %v", strings.Join(args, " "), err)
+	}
+	return result{out.String(), errb.String(), code}
+}
