@@ -1,6 +1,12 @@
 package profile
 
-import "errors"
+import (
+	"errors"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/profgen/profgen/syscalls"
+)
 
 // ErrLibseccompUnavailable is returned by the functions that need libseccomp (compiling a
 // profile to BPF, loading it) in a build without cgo or on a system other than Linux.
@@ -9,3 +15,21 @@ var ErrLibseccompUnavailable = errors.New("libseccomp support is not compiled in
 // LibseccompVersion returns the version of the libseccomp library profgen is linked with, or
 // ErrLibseccompUnavailable.
 func LibseccompVersion() (string, error) { return libseccompVersion() }
+
+// CompileSeccomp compiles p with libseccomp the way runc does (rules whose action is the
+// default are left out; names a libseccomp build does not know are skipped) and returns the
+// BPF program. With abi set, only that architecture is compiled, and the names libseccomp does
+// not know on it are returned sorted in unknown; with abi empty every architecture of the
+// profile is compiled into one filter, as a runtime would load it.
+func CompileSeccomp(p *specs.LinuxSeccomp, abi syscalls.ABI) (bpf []byte, unknown []string, err error) {
+	return compileSeccomp(p, abi)
+}
+
+// ExecWithSeccomp loads p into the calling process with libseccomp (setting no_new_privs, and
+// synchronising the filter to every thread) and replaces the process with argv[0] (looked up
+// on PATH) run with argv and env. It returns only on failure. The profile must allow execve
+// (and what the Go runtime may call in the microseconds between loading and exec: futex,
+// sched_yield, nanosleep are the usual ones).
+func ExecWithSeccomp(p *specs.LinuxSeccomp, argv, env []string) error {
+	return execWithSeccomp(p, argv, env)
+}

@@ -4,11 +4,269 @@ package profile
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"sort"
+	"syscall"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	libseccomp "github.com/seccomp/libseccomp-golang"
+
+	"github.com/profgen/profgen/syscalls"
 )
 
 func libseccompVersion() (string, error) {
 	major, minor, micro := libseccomp.GetLibraryVersion()
 	return fmt.Sprintf("%d.%d.%d", major, minor, micro), nil
+}
+
+// scmpAction maps a runtime-spec action to libseccomp's. ERRNO and TRACE without a return
+// value use EPERM, as runc does.
+func scmpAction(act specs.LinuxSeccompAction, ret *uint) (libseccomp.ScmpAction, error) {
+	code := int16(syscall.EPERM)
+	if ret != nil {
+		if *ret > 4095 {
+			return 0, fmt.Errorf("errno %d out of range (0-4095)", *ret)
+		}
+		code = int16(*ret)
+	}
+	switch act {
+	case specs.ActKill, specs.ActKillThread:
+		return libseccomp.ActKillThread, nil
+	case specs.ActKillProcess:
+		return libseccomp.ActKillProcess, nil
+	case specs.ActTrap:
+		return libseccomp.ActTrap, nil
+	case specs.ActErrno:
+		return libseccomp.ActErrno.SetReturnCode(code), nil
+	case specs.ActTrace:
+		return libseccomp.ActTrace.SetReturnCode(code), nil
+	case specs.ActAllow:
+		return libseccomp.ActAllow, nil
+	case specs.ActLog:
+		return libseccomp.ActLog, nil
+	case specs.ActNotify:
+		return libseccomp.ActNotify, nil
+	}
+	return 0, fmt.Errorf("unknown action %q", act)
+}
+
+var scmpOps = map[specs.LinuxSeccompOperator]libseccomp.ScmpCompareOp{
+	specs.OpNotEqual: libseccomp.CompareNotEqual, specs.OpLessThan: libseccomp.CompareLess,
+	specs.OpLessEqual: libseccomp.CompareLessOrEqual, specs.OpEqualTo: libseccomp.CompareEqual,
+	specs.OpGreaterEqual: libseccomp.CompareGreaterEqual, specs.OpGreaterThan: libseccomp.CompareGreater,
+	specs.OpMaskedEqual: libseccomp.CompareMaskedEqual,
+}
+
+// newFilter builds a libseccomp filter from p. With only set, the filter holds that one
+// architecture and names unknown on it are collected; otherwise it holds the profile's
+// architectures plus the native one.
+func newFilter(p *specs.LinuxSeccomp, only syscalls.ABI) (*libseccomp.ScmpFilter, []string, error) {
+	def, err := scmpAction(p.DefaultAction, p.DefaultErrnoRet)
+	if err != nil {
+		return nil, nil, fmt.Errorf("default action: %w", err)
+	}
+	f, err := libseccomp.NewFilter(def)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create filter: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			f.Release()
+		}
+	}()
+	if err := addArches(f, p, only); err != nil {
+		return nil, nil, err
+	}
+	if err := setFlags(f, p.Flags); err != nil {
+		return nil, nil, err
+	}
+	var resolve func(string) (libseccomp.ScmpSyscall, error)
+	if only != "" {
+		arch, err := libseccomp.GetArchFromString(string(only))
+		if err != nil {
+			return nil, nil, fmt.Errorf("architecture %s: %w", only, err)
+		}
+		resolve = func(n string) (libseccomp.ScmpSyscall, error) { return libseccomp.GetSyscallFromNameByArch(n, arch) }
+	} else {
+		resolve = libseccomp.GetSyscallFromName
+	}
+	unknown := map[string]bool{}
+	for i, r := range p.Syscalls {
+		act, err := scmpAction(r.Action, r.ErrnoRet)
+		if err != nil {
+			return nil, nil, fmt.Errorf("syscalls[%d]: %w", i, err)
+		}
+		if act == def {
+			continue
+		}
+		for _, name := range r.Names {
+			nr, err := resolve(name)
+			if err != nil {
+				unknown[name] = true
+				continue
+			}
+			if err := addRule(f, nr, act, r.Args); err != nil {
+				return nil, nil, fmt.Errorf("syscalls[%d]: %s: %w", i, name, err)
+			}
+		}
+	}
+	names := make([]string, 0, len(unknown))
+	for n := range unknown {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	ok = true
+	return f, names, nil
+}
+
+func addArches(f *libseccomp.ScmpFilter, p *specs.LinuxSeccomp, only syscalls.ABI) error {
+	arches := make([]string, 0, len(p.Architectures))
+	for _, a := range p.Architectures {
+		abi, err := syscalls.ABIFromSCMPArch(string(a))
+		if err != nil {
+			return err
+		}
+		arches = append(arches, string(abi))
+	}
+	if only != "" {
+		arches = []string{string(only)}
+	}
+	for _, a := range arches {
+		arch, err := libseccomp.GetArchFromString(a)
+		if err != nil {
+			return fmt.Errorf("architecture %s: %w", a, err)
+		}
+		if err := f.AddArch(arch); err != nil {
+			return fmt.Errorf("add architecture %s: %w", a, err)
+		}
+	}
+	if only != "" {
+		native, err := libseccomp.GetNativeArch()
+		if err != nil {
+			return fmt.Errorf("native architecture: %w", err)
+		}
+		if want, _ := libseccomp.GetArchFromString(string(only)); want != native {
+			if err := f.RemoveArch(native); err != nil {
+				return fmt.Errorf("remove native architecture: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func setFlags(f *libseccomp.ScmpFilter, flags []specs.LinuxSeccompFlag) error {
+	for _, fl := range flags {
+		var err error
+		switch fl {
+		case specs.LinuxSeccompFlagLog:
+			err = f.SetLogBit(true)
+		case specs.LinuxSeccompFlagSpecAllow:
+			err = f.SetSSB(true)
+		case specs.LinuxSeccompFlagWaitKillableRecv:
+			err = f.SetWaitKill(true)
+		case "SECCOMP_FILTER_FLAG_TSYNC":
+			// libseccomp-golang always synchronises threads.
+		default:
+			err = fmt.Errorf("unknown flag")
+		}
+		if err != nil {
+			return fmt.Errorf("flag %s: %w", fl, err)
+		}
+	}
+	return nil
+}
+
+// addRule adds one rule. Conditions on distinct arguments are ANDed in one rule; when an
+// argument is named more than once each condition becomes a rule of its own (ORed), which is
+// how runc reads such profiles.
+func addRule(f *libseccomp.ScmpFilter, nr libseccomp.ScmpSyscall, act libseccomp.ScmpAction, args []specs.LinuxSeccompArg) error {
+	if len(args) == 0 {
+		return f.AddRule(nr, act)
+	}
+	conds := make([]libseccomp.ScmpCondition, 0, len(args))
+	seen := map[uint]bool{}
+	repeated := false
+	for _, a := range args {
+		op, ok := scmpOps[a.Op]
+		if !ok {
+			return fmt.Errorf("unknown operator %q", a.Op)
+		}
+		vals := []uint64{a.Value}
+		if a.Op == specs.OpMaskedEqual {
+			vals = []uint64{a.Value, a.ValueTwo}
+		}
+		c, err := libseccomp.MakeCondition(a.Index, op, vals...)
+		if err != nil {
+			return err
+		}
+		repeated = repeated || seen[a.Index]
+		seen[a.Index] = true
+		conds = append(conds, c)
+	}
+	if !repeated {
+		return f.AddRuleConditional(nr, act, conds)
+	}
+	for _, c := range conds {
+		if err := f.AddRuleConditional(nr, act, []libseccomp.ScmpCondition{c}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func compileSeccomp(p *specs.LinuxSeccomp, abi syscalls.ABI) ([]byte, []string, error) {
+	f, unknown, err := newFilter(p, abi)
+	if err != nil {
+		return nil, nil, fmt.Errorf("compile seccomp profile: %w", err)
+	}
+	defer f.Release()
+	tmp, err := os.CreateTemp("", "profgen-bpf-*")
+	if err != nil {
+		return nil, nil, fmt.Errorf("compile seccomp profile: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if err := f.ExportBPF(tmp); err != nil {
+		return nil, nil, fmt.Errorf("compile seccomp profile: export BPF: %w", err)
+	}
+	bpf, err := os.ReadFile(tmp.Name())
+	if err != nil {
+		return nil, nil, fmt.Errorf("compile seccomp profile: %w", err)
+	}
+	return bpf, unknown, nil
+}
+
+func execWithSeccomp(p *specs.LinuxSeccomp, argv, env []string) error {
+	if len(argv) == 0 {
+		return fmt.Errorf("exec: no command")
+	}
+	if p.DefaultAction == specs.ActNotify {
+		return fmt.Errorf("exec: SCMP_ACT_NOTIFY needs a listener; profgen exec does not provide one")
+	}
+	for _, r := range p.Syscalls {
+		if r.Action == specs.ActNotify {
+			return fmt.Errorf("exec: SCMP_ACT_NOTIFY needs a listener; profgen exec does not provide one")
+		}
+	}
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		return fmt.Errorf("exec %s: %w", argv[0], err)
+	}
+	f, _, err := newFilter(p, "")
+	if err != nil {
+		return fmt.Errorf("load seccomp profile: %w", err)
+	}
+	if err := f.SetNoNewPrivsBit(true); err != nil {
+		return fmt.Errorf("load seccomp profile: set no_new_privs: %w", err)
+	}
+	runtime.LockOSThread()
+	if err := f.Load(); err != nil {
+		runtime.UnlockOSThread()
+		return fmt.Errorf("load seccomp profile: %w", err)
+	}
+	err = syscall.Exec(path, argv, env)
+	return fmt.Errorf("exec %s under the seccomp profile: %w", path, err)
 }

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/profgen/profgen/profile"
+)
+
+func init() {
+	var seccompPath string
+	cmd := &cobra.Command{
+		Use:   "exec --seccomp FILE -- CMD [ARG...]",
+		Short: "Run a command under a seccomp profile, without a container runtime",
+		Long: `Load a seccomp profile (OCI runtime-spec JSON) with libseccomp, set no_new_privs, and
+replace profgen with CMD, so a profile can be tried without a container runtime. The exit
+status is CMD's own.
+
+The profile must allow execve. Unlike runc, profgen exec makes no syscalls of its own between
+loading the filter and exec'ing CMD beyond execve and what the Go runtime may do in those
+microseconds, so no --runtime base set is needed.`,
+		Example: `  # try a profile generated from a recording
+  profgen exec --seccomp app.json -- ./app --serve
+  # discover syscalls: run under the audit profile, then import the kernel's records
+  profgen generate seccomp --mode log --seccomp audit.json
+  profgen exec --seccomp audit.json -- ./app`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if seccompPath == "" {
+				return usagef("exec: --seccomp FILE is required")
+			}
+			p, err := profile.LoadSeccomp(seccompPath)
+			if err != nil {
+				return err
+			}
+			return profile.ExecWithSeccomp(p, args, os.Environ())
+		},
+	}
+	cmd.Flags().StringVar(&seccompPath, "seccomp", "", "seccomp profile (OCI runtime-spec JSON) to load")
+	cmd.Flags().SetInterspersed(false)
+	rootCmd.AddCommand(cmd)
+}

@@ -1,0 +1,158 @@
+package profile
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/profgen/profgen/syscalls"
+)
+
+// ErrBadProfile is returned, wrapped with the details, for a seccomp profile that is not a
+// valid OCI runtime-spec LinuxSeccomp object.
+var ErrBadProfile = errors.New("invalid seccomp profile")
+
+// syscallNameRE is what a syscall name in a profile may look like. Anything else (a path, a
+// space, a NUL) is refused before it reaches libseccomp, a file name or a terminal.
+var syscallNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
+// ValidSyscallName reports whether name looks like a syscall name: lower-case letters, digits
+// and underscores, starting with a letter, at most 64 characters.
+func ValidSyscallName(name string) bool { return syscallNameRE.MatchString(name) }
+
+// knownActions are the actions of the runtime spec, in the order it lists them.
+var knownActions = map[specs.LinuxSeccompAction]bool{
+	specs.ActKill: true, specs.ActKillProcess: true, specs.ActKillThread: true,
+	specs.ActTrap: true, specs.ActErrno: true, specs.ActTrace: true, specs.ActAllow: true,
+	specs.ActLog: true, specs.ActNotify: true,
+}
+
+var knownOps = map[specs.LinuxSeccompOperator]bool{
+	specs.OpNotEqual: true, specs.OpLessThan: true, specs.OpLessEqual: true, specs.OpEqualTo: true,
+	specs.OpGreaterEqual: true, specs.OpGreaterThan: true, specs.OpMaskedEqual: true,
+}
+
+var knownFlags = map[specs.LinuxSeccompFlag]bool{
+	specs.LinuxSeccompFlagLog: true, specs.LinuxSeccompFlagSpecAllow: true,
+	specs.LinuxSeccompFlagWaitKillableRecv: true, "SECCOMP_FILTER_FLAG_TSYNC": true,
+}
+
+// ParseSeccomp decodes and validates an OCI runtime-spec LinuxSeccomp object (the JSON runc,
+// crun, containerd, CRI-O and kubelet read). Unknown fields, actions, operators, flags and
+// architectures, malformed syscall names and trailing data are errors.
+func ParseSeccomp(data []byte) (*specs.LinuxSeccomp, error) {
+	var p specs.LinuxSeccomp
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("%w: truncated JSON", ErrBadProfile)
+		}
+		return nil, fmt.Errorf("%w: %w", ErrBadProfile, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: data after the profile object", ErrBadProfile)
+	}
+	if err := ValidateSeccomp(&p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// ValidateSeccomp checks a profile held in memory the way ParseSeccomp checks a file.
+func ValidateSeccomp(p *specs.LinuxSeccomp) error {
+	if p.DefaultAction == "" {
+		return fmt.Errorf("%w: no defaultAction", ErrBadProfile)
+	}
+	if !knownActions[p.DefaultAction] {
+		return fmt.Errorf("%w: unknown defaultAction %q", ErrBadProfile, p.DefaultAction)
+	}
+	for _, a := range p.Architectures {
+		if _, err := syscalls.ABIFromSCMPArch(string(a)); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadProfile, err)
+		}
+	}
+	for _, f := range p.Flags {
+		if !knownFlags[f] {
+			return fmt.Errorf("%w: unknown flag %q", ErrBadProfile, f)
+		}
+	}
+	for i, r := range p.Syscalls {
+		if err := validateRule(r); err != nil {
+			return fmt.Errorf("%w: syscalls[%d]: %w", ErrBadProfile, i, err)
+		}
+	}
+	return nil
+}
+
+func validateRule(r specs.LinuxSyscall) error {
+	if !knownActions[r.Action] {
+		return fmt.Errorf("unknown action %q", r.Action)
+	}
+	if len(r.Names) == 0 {
+		return errors.New("no names")
+	}
+	for _, n := range r.Names {
+		if !ValidSyscallName(n) {
+			return fmt.Errorf("bad syscall name %q", n)
+		}
+	}
+	for _, a := range r.Args {
+		if a.Index > 5 {
+			return fmt.Errorf("argument index %d (a syscall has 6 arguments, 0-5)", a.Index)
+		}
+		if !knownOps[a.Op] {
+			return fmt.Errorf("unknown operator %q", a.Op)
+		}
+	}
+	return nil
+}
+
+// LoadSeccomp reads and validates a seccomp profile file; errors name the file.
+func LoadSeccomp(path string) (*specs.LinuxSeccomp, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read seccomp profile: %w", err)
+	}
+	p, err := ParseSeccomp(data)
+	if err != nil {
+		return nil, fmt.Errorf("read seccomp profile %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// ProfileABIs returns the ABIs a profile's architectures name, or the machine's own when the
+// list is empty (runtimes then filter the native architecture only).
+func ProfileABIs(p *specs.LinuxSeccomp) []syscalls.ABI {
+	var out []syscalls.ABI
+	for _, a := range p.Architectures {
+		if abi, err := syscalls.ABIFromSCMPArch(string(a)); err == nil {
+			out = append(out, abi)
+		}
+	}
+	if len(out) == 0 {
+		if n := syscalls.Native(); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// IsRecordingJSON reports whether data looks like a profgen recording rather than a seccomp
+// profile (it has "kind": "profgen.recording").
+func IsRecordingJSON(data []byte) bool {
+	var probe struct {
+		Kind string `json:"kind"`
+	}
+	if json.Unmarshal(data, &probe) != nil {
+		return strings.Contains(string(data[:min(len(data), 200)]), `"`+RecordingKind+`"`)
+	}
+	return probe.Kind == RecordingKind
+}
