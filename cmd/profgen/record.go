@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/profgen/profgen/recorder"
+	"github.com/profgen/profgen/recorder/ptrace"
+)
+
+// recordOptions are the flags of profgen record.
+type recordOptions struct {
+	out       outputOptions
+	pid       int
+	duration  time.Duration
+	summary   bool
+	baseline  string
+	cpuPolicy string
+	traceMode string
+}
+
+func init() {
+	// A profgen started by the recorder as its tracee helper becomes the workload here,
+	// before any command line parsing (see ptrace.HelperEnv).
+	ptrace.RunHelperIfRequested()
+
+	var o recordOptions
+	cmd := &cobra.Command{
+		Use:   "record [flags] -- CMD [ARG...]",
+		Short: "Run a command under the ptrace recorder and write profiles from what it did",
+		Long: `Run CMD (or attach to a running process with -p) and trace every syscall of it, its
+threads and its children, on the ABI each call was made on, then write the outputs asked for.
+With no output flag the seccomp profile goes to ./profiles/NAME.json (NAME is CMD's base name).
+
+The workload runs under a seccomp filter that returns SECCOMP_RET_TRACE, so it stops once per
+syscall (not twice, as under strace). --cpu-policy says where the tracer and the workload run:
+"adaptive" (the default) puts them on one CPU while syscalls are frequent, which makes each
+stop a cheap context switch, and gives the workload back all CPUs while they are rare, so
+parallel computation is not serialised; "pin" always shares one CPU; "none" leaves it to the
+scheduler.
+
+--baseline PROFILE (a recording or a seccomp profile from an earlier run) lets the syscalls it
+holds run without a stop: the recording then holds only the additions (plus the file syscalls
+when files are recorded, for --recording).
+
+SIGINT, SIGTERM and SIGHUP sent to profgen are passed on to CMD; what was seen until CMD exits
+is written either way. profgen exits with CMD's status (128+N if CMD died of signal N). If
+profgen itself is killed, the workload is killed with it. With -p, a signal or --duration
+ends the recording and detaches, leaving the process running. With CMD, --duration sends CMD
+SIGTERM (SIGKILL 5 seconds later): a process under the trace filter cannot run on untraced.`,
+		Example: `  # record a command; the profile goes to ./profiles/app.json
+  profgen record -- ./app --serve
+  # keep the recording too, and print calls per syscall
+  profgen record --recording app.rec.json --seccomp app.json --summary -- ./app
+  # record 30 seconds of a running process
+  profgen record -p 1234 --duration 30s --seccomp svc.json
+  # CI: stop only for syscalls the last profile does not have
+  profgen record --baseline app.json --recording new.rec.json -- ./app`,
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args) },
+	}
+	o.out.addOutputFlags(cmd, true)
+	f := cmd.Flags()
+	f.IntVarP(&o.pid, "pid", "p", 0, "attach to this running process (and its threads and future children) instead of running CMD")
+	f.DurationVar(&o.duration, "duration", 0, "stop recording after this long (e.g. 30s; 0: until the workload exits)")
+	f.BoolVar(&o.summary, "summary", false, "print calls per syscall to standard error, like strace -c")
+	f.StringVar(&o.baseline, "baseline", "", "recording or seccomp profile whose syscalls need no stop; the recording then holds additions only")
+	f.StringVar(&o.cpuPolicy, "cpu-policy", string(ptrace.CPUAdaptive), "where tracer and workload run: adaptive, pin or none")
+	f.StringVar(&o.traceMode, "trace-mode", string(ptrace.ModeAuto), "how the workload is stopped: auto, seccomp (one stop per syscall) or syscall (PTRACE_SYSCALL)")
+	f.SetInterspersed(false)
+	rootCmd.AddCommand(cmd)
+}
+
+func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
+	popts, err := o.tracerOptions(args)
+	if err != nil {
+		return err
+	}
+	if !o.out.any() {
+		name := "pid-" + fmt.Sprint(o.pid)
+		if len(args) > 0 {
+			name = filepath.Base(args[0])
+		}
+		if err := os.MkdirAll("profiles", 0o755); err != nil {
+			return fmt.Errorf("make the profiles folder: %w", err)
+		}
+		o.out.seccomp = filepath.Join("profiles", name+".json")
+	}
+	popts.Files = o.out.recording != ""
+
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	popts.Signals = sigs
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if o.duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.duration)
+		defer cancel()
+	}
+
+	start := time.Now().UTC()
+	res, err := ptrace.Record(ctx, popts)
+	if err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
+	rec := res.Recording
+	rec.Source.Version = version
+	rec.Source.Command = args
+	rec.Source.Start, rec.Source.End = start, time.Now().UTC()
+	if o.pid != 0 {
+		rec.Source.Command = []string{fmt.Sprintf("pid %d", o.pid)}
+	}
+	if popts.Baseline != nil {
+		rec.Source.Warnings = append(rec.Source.Warnings, "recorded with a baseline: syscalls already in "+o.baseline+" were not observed")
+	}
+	if !res.Detached {
+		status := res.Status()
+		rec.Source.ExitCode = &status
+	}
+	if o.summary {
+		writeSummary(cmd.ErrOrStderr(), res)
+	}
+	if err := o.out.write(cmd, rec); err != nil {
+		return err
+	}
+	if !res.Detached && res.Status() != 0 {
+		return exitError{code: res.Status()}
+	}
+	return nil
+}
+
+// tracerOptions checks the flags and turns them into the tracer's options.
+func (o *recordOptions) tracerOptions(args []string) (ptrace.Options, error) {
+	var popts ptrace.Options
+	switch {
+	case o.pid != 0 && len(args) > 0:
+		return popts, usagef("record: give either -p PID or a command, not both")
+	case o.pid == 0 && len(args) == 0:
+		return popts, usagef("record: no command to record (profgen record -- CMD [ARG...], or -p PID)")
+	case o.pid < 0:
+		return popts, usagef("record: bad process id %d", o.pid)
+	case o.duration < 0:
+		return popts, usagef("record: --duration must not be negative")
+	}
+	policy, err := ptrace.ParseCPUPolicy(o.cpuPolicy)
+	if err != nil {
+		return popts, usagef("record: %w", err)
+	}
+	mode, err := ptrace.ParseMode(o.traceMode)
+	if err != nil {
+		return popts, usagef("record: %w", err)
+	}
+	popts = ptrace.Options{Args: args, PID: o.pid, CPUPolicy: policy, Mode: mode}
+	if o.baseline != "" {
+		if o.pid != 0 {
+			return popts, usagef("record: --baseline needs a command to start (it works through the seccomp filter)")
+		}
+		base, err := recorder.LoadBaseline(o.baseline)
+		if err != nil {
+			return popts, err
+		}
+		popts.Baseline = base
+	}
+	return popts, nil
+}
+
+// writeSummary prints calls per syscall, most called first, like strace -c.
+func writeSummary(w io.Writer, res *ptrace.Result) {
+	type row struct {
+		abi, name string
+		count     uint64
+	}
+	var rows []row
+	rec := res.Recording
+	for _, abi := range rec.ABIs() {
+		for name, s := range rec.Syscalls[abi] {
+			rows = append(rows, row{string(abi), name, s.Count})
+		}
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].count != rows[j].count {
+			return rows[i].count > rows[j].count
+		}
+		if rows[i].abi != rows[j].abi {
+			return rows[i].abi < rows[j].abi
+		}
+		return rows[i].name < rows[j].name
+	})
+	fmt.Fprintf(w, "%10s  %-8s %s\n", "calls", "abi", "syscall")
+	fmt.Fprintf(w, "%10s  %-8s %s\n", "----------", "--------", strings.Repeat("-", 16))
+	for _, r := range rows {
+		fmt.Fprintf(w, "%10d  %-8s %s\n", r.count, r.abi, r.name)
+	}
+	fmt.Fprintf(w, "%10d  %-8s total (%s mode, %d stops)\n", res.Syscalls, "", res.Mode, res.Stops)
+}

@@ -1,0 +1,160 @@
+package recorder
+
+import (
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/syscalls"
+)
+
+// Syscall is one syscall a source saw.
+type Syscall struct {
+	PID  int          // thread group (process) that made the call
+	ABI  syscalls.ABI // ABI the call was made on
+	Nr   int64        // number on that ABI, offsets included (x32's 0x40000000)
+	Args [6]uint64    // raw argument registers
+}
+
+type callKey struct {
+	abi syscalls.ABI
+	nr  int64
+}
+
+type callStat struct {
+	count   uint64
+	first   profile.Process
+	name    string
+	hasArgs bool
+}
+
+// Aggregator folds events into counters and, at the end, into a profile.Recording. It is not
+// safe for concurrent use: one source feeds it from one goroutine.
+type Aggregator struct {
+	rec   *profile.Recording
+	calls map[callKey]*callStat
+	// ProcessInfo describes a process the first time it makes a new syscall or touches a new
+	// file; it defaults to reading /proc. Tests may replace it.
+	ProcessInfo func(pid int) profile.Process
+}
+
+// NewAggregator returns an aggregator that fills rec.
+func NewAggregator(rec *profile.Recording) *Aggregator {
+	return &Aggregator{rec: rec, calls: map[callKey]*callStat{}, ProcessInfo: ProcProcess}
+}
+
+// Syscall counts one call and records the argument values that rules are written on.
+func (a *Aggregator) Syscall(ev Syscall) {
+	k := callKey{ev.ABI, ev.Nr}
+	s := a.calls[k]
+	if s == nil {
+		name := ev.ABI.NameOrNumber(ev.Nr)
+		s = &callStat{first: a.ProcessInfo(ev.PID), name: name, hasArgs: argSyscalls[name]}
+		a.calls[k] = s
+	}
+	if s.hasArgs {
+		a.args(ev, s.name)
+	}
+	s.count++
+}
+
+// Name returns the name the aggregator gives syscall nr on abi (its number in decimal when
+// the tables have no name for it).
+func (a *Aggregator) Name(abi syscalls.ABI, nr int64) string {
+	if s := a.calls[callKey{abi, nr}]; s != nil {
+		return s.name
+	}
+	return abi.NameOrNumber(nr)
+}
+
+// argSyscalls are the syscalls whose arguments the recording keeps.
+var argSyscalls = map[string]bool{
+	"socket": true, "socketpair": true, "clone": true, "personality": true, "prctl": true,
+}
+
+// args records the arguments that matter for syscall name.
+func (a *Aggregator) args(ev Syscall, name string) {
+	switch name {
+	case "socket", "socketpair":
+		family, typ, proto := ev.Args[0], ev.Args[1], ev.Args[2]
+		a.rec.AddArg(name, "family", family)
+		a.rec.AddArg(name, "type", typ)
+		a.rec.AddSocket(profile.Socket{
+			Family:   SocketFamilyName(family),
+			Type:     SocketTypeName(typ),
+			Protocol: int(int32(proto)),
+		})
+	case "clone":
+		// The flags are the first argument on every ABI profgen traces.
+		a.rec.AddArg(name, "flags", ev.Args[0])
+	case "personality":
+		a.rec.AddArg(name, "persona", uint64(uint32(ev.Args[0])))
+	case "prctl":
+		a.rec.AddArg(name, "option", uint64(uint32(ev.Args[0])))
+	}
+}
+
+// File records that process pid accessed path with the given access letters.
+func (a *Aggregator) File(pid int, path, access string) {
+	var p profile.Process
+	if a.rec.Files == nil || a.rec.Files[path] == nil {
+		p = a.ProcessInfo(pid)
+	}
+	a.rec.AddFile(path, access, p)
+}
+
+// Recording returns the recording the aggregator fills (syscall counts are added by Finish).
+func (a *Aggregator) Recording() *profile.Recording { return a.rec }
+
+// Count returns how many calls of nr on abi were seen so far.
+func (a *Aggregator) Count(abi syscalls.ABI, nr int64) uint64 {
+	if s := a.calls[callKey{abi, nr}]; s != nil {
+		return s.count
+	}
+	return 0
+}
+
+// Total returns how many syscalls were seen so far.
+func (a *Aggregator) Total() uint64 {
+	var n uint64
+	for _, s := range a.calls {
+		n += s.count
+	}
+	return n
+}
+
+// Finish names every counted syscall and adds it to the recording, which it returns.
+// Calling it twice adds the counts twice.
+func (a *Aggregator) Finish() *profile.Recording {
+	keys := make([]callKey, 0, len(a.calls))
+	for k := range a.calls {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].abi != keys[j].abi {
+			return keys[i].abi < keys[j].abi
+		}
+		return keys[i].nr < keys[j].nr
+	})
+	for _, k := range keys {
+		s := a.calls[k]
+		a.rec.AddSyscall(k.abi, s.name, s.count, s.first)
+	}
+	return a.rec
+}
+
+// ProcProcess describes process pid from /proc (comm and exe); fields it cannot read stay
+// empty, so a process that has already exited is still counted.
+func ProcProcess(pid int) profile.Process {
+	p := profile.Process{PID: pid}
+	dir := "/proc/" + strconv.Itoa(pid)
+	if b, err := os.ReadFile(dir + "/comm"); err == nil {
+		p.Comm = strings.TrimSuffix(string(b), "\n")
+	}
+	if exe, err := os.Readlink(dir + "/exe"); err == nil {
+		p.Exe = exe
+	}
+	return p
+}

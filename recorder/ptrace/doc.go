@@ -1,0 +1,15 @@
+// Package ptrace records a workload's syscalls by tracing it with ptrace(2).
+//
+// Record starts the workload through a small helper: profgen re-executes itself with
+// HelperEnv set, the helper waits on a pipe until the tracer has attached with PTRACE_SEIZE,
+// reads a classic BPF program from the pipe, installs it as a seccomp filter whose default
+// action is SECCOMP_RET_TRACE, and execs the workload. The kernel then stops the workload only
+// at the syscalls the filter sends to the tracer (every syscall, or with a baseline only the
+// new ones), one PTRACE_EVENT_SECCOMP stop per syscall instead of the two of PTRACE_SYSCALL.
+// Where seccomp is unavailable, and when attaching to a running process (-p), the tracer uses
+// PTRACE_SYSCALL instead.
+//
+// All ptrace requests come from one locked OS thread. Each stop is decoded with
+// PTRACE_GET_SYSCALL_INFO, which gives the audit arch, the number and the arguments together,
+// and fed to a recorder.Aggregator. See CPUPolicy for where the tracer and the workload run.
+package ptrace

@@ -1,0 +1,171 @@
+package ptrace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/profgen/profgen/profile"
+)
+
+// HelperEnv is the environment variable that turns a profgen process into the tracee helper
+// (see RunHelperIfRequested). Its value is the trace mode.
+const HelperEnv = "PROFGEN_PTRACE_HELPER"
+
+// ErrUnsupported is returned on systems where profgen cannot trace with ptrace.
+var ErrUnsupported = errors.New("ptrace recording is only supported on Linux")
+
+// Mode says how the tracer stops the workload.
+type Mode string
+
+// Trace modes.
+const (
+	// ModeAuto uses ModeSeccomp when the kernel offers SECCOMP_RET_TRACE, else ModeSyscall.
+	ModeAuto Mode = "auto"
+	// ModeSeccomp stops at PTRACE_EVENT_SECCOMP, once per syscall the filter selects.
+	ModeSeccomp Mode = "seccomp"
+	// ModeSyscall stops at every syscall entry and exit (PTRACE_SYSCALL).
+	ModeSyscall Mode = "syscall"
+)
+
+// ParseMode parses a trace mode name.
+func ParseMode(s string) (Mode, error) {
+	switch m := Mode(s); m {
+	case ModeAuto, ModeSeccomp, ModeSyscall:
+		return m, nil
+	}
+	return "", fmt.Errorf("unknown trace mode %q (want auto, seccomp or syscall)", s)
+}
+
+// CPUPolicy says where the tracer and the workload run.
+//
+// Every ptrace stop wakes the tracer and then the tracee again. When they run on different
+// CPUs each wake-up is a cross-CPU interrupt, which costs several microseconds (more in a
+// virtual machine); when they share a CPU the stop is a plain context switch. Sharing a CPU,
+// however, serialises a workload that computes in parallel. CPUAdaptive measures the stop
+// rate every AdaptiveWindow: above PinAbove stops a second it pins the tracer and every
+// traced task to the tracer's CPU, below UnpinBelow it gives them back their original CPU set.
+type CPUPolicy string
+
+// CPU policies.
+const (
+	CPUAdaptive CPUPolicy = "adaptive" // pin while stops are frequent, release while rare
+	CPUPin      CPUPolicy = "pin"      // tracer and workload always share one CPU
+	CPUNone     CPUPolicy = "none"     // leave placement to the scheduler
+)
+
+// Thresholds of CPUAdaptive.
+const (
+	AdaptiveWindow = 50 * time.Millisecond
+	PinAbove       = 4000 // stops per second
+	UnpinBelow     = 1000 // stops per second
+)
+
+// ParseCPUPolicy parses a CPU policy name.
+func ParseCPUPolicy(s string) (CPUPolicy, error) {
+	switch p := CPUPolicy(s); p {
+	case CPUAdaptive, CPUPin, CPUNone:
+		return p, nil
+	}
+	return "", fmt.Errorf("unknown CPU policy %q (want adaptive, pin or none)", s)
+}
+
+// Options say what to record and how.
+type Options struct {
+	// Args is the command to run (Args[0] is looked up in PATH). Empty when attaching.
+	Args []string
+	// Env is the workload's environment; nil means profgen's own.
+	Env []string
+	// Dir is the workload's working directory; empty means profgen's own.
+	Dir string
+	// Stdin, Stdout and Stderr are the workload's; nil means profgen's own.
+	Stdin, Stdout, Stderr *os.File
+	// PID, when not zero, attaches to this running process, all its threads and its future
+	// children instead of starting Args. The recording stops, detaching, when ctx is done.
+	PID int
+	// Mode says how to stop the workload; "" means ModeAuto. Attaching always uses
+	// ModeSyscall (a seccomp filter cannot be added to a running process).
+	Mode Mode
+	// CPUPolicy says where the tracer and the workload run; "" means CPUAdaptive.
+	CPUPolicy CPUPolicy
+	// Baseline, when set, holds syscalls that are allowed without a stop: the recording then
+	// holds the syscalls that are not in it (and the path syscalls when Files is set).
+	Baseline *profile.Recording
+	// Files makes the tracer read the paths that file syscalls name (open, stat, exec ...)
+	// and record them with their access.
+	Files bool
+	// Signals are forwarded to the workload (the root process). When attached, any signal
+	// ends the recording instead, detaching.
+	Signals <-chan os.Signal
+	// Grace is how long a started workload has to exit after ctx is done and it was sent
+	// SIGTERM, before it is killed. Zero means 5 seconds.
+	Grace time.Duration
+	// Recording is filled with what was seen; nil means a new one.
+	Recording *profile.Recording
+}
+
+// Result is how a recording ended.
+type Result struct {
+	Recording *profile.Recording
+	// Mode is the trace mode that was used.
+	Mode Mode
+	// Exited and ExitCode give the root process's exit status; Signal is the signal that
+	// killed it (0 if none). When attached, Detached is true instead.
+	Exited   bool
+	ExitCode int
+	Signal   int
+	Detached bool
+	// Stops counts the ptrace stops handled; Syscalls the syscalls recorded.
+	Stops    uint64
+	Syscalls uint64
+}
+
+// Status returns the exit status a shell would report for the root process: its exit code,
+// or 128+N when it died of signal N.
+func (r *Result) Status() int {
+	if r.Signal != 0 {
+		return 128 + r.Signal
+	}
+	return r.ExitCode
+}
+
+// Record runs the workload (or attaches to opts.PID), traces it until every traced task has
+// exited (or ctx is done and the tracer detached), and returns what it saw.
+func Record(ctx context.Context, opts Options) (*Result, error) {
+	return record(ctx, opts)
+}
+
+// RunHelperIfRequested turns the process into the tracee helper when HelperEnv is set: it
+// waits for the tracer, installs the seccomp filter the tracer sends, and execs the workload.
+// It does not return in that case. profgen calls it before parsing its command line.
+func RunHelperIfRequested() {
+	runHelperIfRequested()
+}
+
+// baselineNumbers returns, per audit arch, the syscall numbers of the baseline that the filter
+// may allow without a stop (leaving out keep, the syscalls that must still stop).
+func baselineNumbers(base *profile.Recording, keep map[string]bool) map[uint32][]uint32 {
+	out := map[uint32][]uint32{}
+	if base == nil {
+		return out
+	}
+	for _, abi := range base.ABIs() {
+		if !abi.HasTable() || abi.AuditArch() == 0 {
+			continue
+		}
+		for _, name := range base.SyscallNames(abi) {
+			if keep[name] {
+				continue
+			}
+			nr, err := abi.Number(name)
+			if err != nil {
+				continue
+			}
+			arch := abi.AuditArch()
+			out[arch] = append(out[arch], uint32(nr))
+		}
+	}
+	return out
+}

@@ -1,0 +1,516 @@
+//go:build linux
+
+package ptrace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/recorder"
+	"github.com/profgen/profgen/syscalls"
+)
+
+// ptraceEventStop is PTRACE_EVENT_STOP (group-stops and PTRACE_INTERRUPT stops of seized
+// tracees).
+const ptraceEventStop = 128
+
+// tracer holds the state of one recording. Its methods run on the locked tracer thread.
+type tracer struct {
+	opts    Options
+	mode    Mode
+	agg     *recorder.Aggregator
+	files   *fileDecoder
+	tasks   map[int]*task
+	reaped  map[int]bool // tasks that exited before their parent's clone event was seen
+	root    int
+	execed  bool // the root has exec'd the workload (before that, stops are the helper's)
+	attach  bool
+	detach  atomic.Bool
+	cpu     *cpuPlacer
+	res     Result
+	info    syscallInfo
+	resumeR int // PTRACE_CONT or PTRACE_SYSCALL
+}
+
+// task is one traced thread.
+type task struct {
+	tid  int
+	tgid int
+}
+
+func record(ctx context.Context, opts Options) (*Result, error) {
+	t := &tracer{
+		opts:   opts,
+		tasks:  map[int]*task{},
+		reaped: map[int]bool{},
+		attach: opts.PID != 0,
+	}
+	rec := opts.Recording
+	if rec == nil {
+		rec = profile.NewRecording("profgen", "ptrace")
+	}
+	t.agg = recorder.NewAggregator(rec)
+	if opts.Files {
+		t.files = newFileDecoder(t.agg)
+	}
+	mode, err := t.chooseMode()
+	if err != nil {
+		return nil, err
+	}
+	t.mode = mode
+	t.res.Mode = mode
+	t.resumeR = unix.PTRACE_CONT
+	if mode == ModeSyscall {
+		t.resumeR = unix.PTRACE_SYSCALL
+	}
+
+	// Every ptrace request must come from the thread that attached.
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		// The thread is not unlocked: it may carry a CPU affinity, so it exits with the
+		// goroutine instead of returning to the pool.
+		errc <- t.run(ctx)
+	}()
+	err = <-errc
+	t.agg.Finish()
+	t.res.Recording = rec
+	t.res.Syscalls = t.agg.Total()
+	if err != nil {
+		return &t.res, err
+	}
+	return &t.res, nil
+}
+
+func (t *tracer) chooseMode() (Mode, error) {
+	m := t.opts.Mode
+	if m == "" {
+		m = ModeAuto
+	}
+	if t.attach {
+		if m == ModeSeccomp {
+			return "", errors.New("attaching needs the syscall trace mode: a seccomp filter cannot be added to a running process")
+		}
+		return ModeSyscall, nil
+	}
+	if m == ModeAuto {
+		if seccompTraceAvailable() {
+			return ModeSeccomp, nil
+		}
+		return ModeSyscall, nil
+	}
+	if m == ModeSeccomp && !seccompTraceAvailable() {
+		return "", errors.New("the kernel does not offer the seccomp trace action (see /proc/sys/kernel/seccomp/actions_avail); use --trace-mode syscall")
+	}
+	if m == ModeSyscall && t.opts.Baseline != nil {
+		return "", errors.New("a baseline needs the seccomp trace mode")
+	}
+	return m, nil
+}
+
+// seccompTraceAvailable reports whether the kernel can return SECCOMP_RET_TRACE.
+func seccompTraceAvailable() bool {
+	b, err := os.ReadFile("/proc/sys/kernel/seccomp/actions_avail")
+	if err != nil {
+		return false
+	}
+	for _, f := range strings.Fields(string(b)) {
+		if f == "trace" {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *tracer) run(ctx context.Context) error {
+	policy := t.opts.CPUPolicy
+	if policy == "" {
+		policy = CPUAdaptive
+	}
+	t.cpu = newCPUPlacer(policy, unix.Gettid())
+	defer t.cpu.stop()
+	if t.attach {
+		if err := t.attachAll(); err != nil {
+			return err
+		}
+	} else if err := t.start(); err != nil {
+		return err
+	}
+	t.cpu.start()
+	stopWatch := t.watch(ctx)
+	defer stopWatch()
+	return t.loop()
+}
+
+// options returns the PTRACE_O_* options for the tracees.
+func (t *tracer) options() int {
+	o := unix.PTRACE_O_TRACEFORK | unix.PTRACE_O_TRACEVFORK | unix.PTRACE_O_TRACECLONE | unix.PTRACE_O_TRACEEXEC
+	if t.mode == ModeSeccomp {
+		o |= unix.PTRACE_O_TRACESECCOMP
+	} else {
+		o |= unix.PTRACE_O_TRACESYSGOOD
+	}
+	if !t.attach {
+		// If profgen dies, the workload dies with it rather than run on untraced (and, with
+		// the seccomp filter, failing every syscall with ENOSYS).
+		o |= unix.PTRACE_O_EXITKILL
+	}
+	return o
+}
+
+// start runs the helper, attaches to it and sends it the filter.
+func (t *tracer) start() error {
+	if len(t.opts.Args) == 0 {
+		return errors.New("no command to record")
+	}
+	path, err := exec.LookPath(t.opts.Args[0])
+	if err != nil {
+		return fmt.Errorf("find the command to record: %w", err)
+	}
+	var msg []byte
+	if t.mode == ModeSeccomp {
+		prog, err := buildFilter(baselineNumbers(t.opts.Baseline, t.keepStopping()))
+		if err != nil {
+			return fmt.Errorf("build seccomp filter: %w", err)
+		}
+		msg = encodeFilter(prog)
+	} else {
+		msg = []byte{1}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find profgen's own executable for the helper: %w", err)
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("make the helper pipe: %w", err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	env := t.opts.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	env = append(append([]string(nil), env...), HelperEnv+"="+string(t.mode))
+	stdio := []*os.File{t.opts.Stdin, t.opts.Stdout, t.opts.Stderr}
+	for i, def := range []*os.File{os.Stdin, os.Stdout, os.Stderr} {
+		if stdio[i] == nil {
+			stdio[i] = def
+		}
+	}
+	argv := append([]string{"profgen-ptrace-helper", path}, t.opts.Args...)
+	proc, err := os.StartProcess(self, argv, &os.ProcAttr{
+		Dir:   t.opts.Dir,
+		Env:   env,
+		Files: append(stdio, pr),
+	})
+	if err != nil {
+		return fmt.Errorf("start the workload helper: %w", err)
+	}
+	t.root = proc.Pid
+	// proc is never waited for through os: the tracer reaps it with wait4.
+	_ = proc.Release()
+	if err := seize(t.root, t.options()); err != nil {
+		syscall.Kill(t.root, syscall.SIGKILL)
+		return fmt.Errorf("attach to the workload: %w", err)
+	}
+	t.addTask(t.root, t.root)
+	if _, err := pw.Write(msg); err != nil {
+		return fmt.Errorf("send the filter to the helper: %w", err)
+	}
+	return pw.Close()
+}
+
+// keepStopping lists the syscalls a baseline must not silence: those whose paths are asked
+// for.
+func (t *tracer) keepStopping() map[string]bool {
+	if !t.opts.Files {
+		return nil
+	}
+	return pathSyscallNames()
+}
+
+// attachAll seizes every thread of opts.PID and interrupts it so that it starts stopping at
+// syscalls. Threads created meanwhile are picked up by rescanning /proc until none is new.
+func (t *tracer) attachAll() error {
+	t.root = t.opts.PID
+	t.execed = true
+	for {
+		ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", t.root))
+		if err != nil {
+			return fmt.Errorf("list the threads of process %d: %w", t.root, err)
+		}
+		added := 0
+		for _, e := range ents {
+			var tid int
+			if _, err := fmt.Sscan(e.Name(), &tid); err != nil || t.tasks[tid] != nil {
+				continue
+			}
+			if err := seize(tid, t.options()); err != nil {
+				if errors.Is(err, unix.ESRCH) {
+					continue
+				}
+				return fmt.Errorf("attach to process %d thread %d: %w", t.root, tid, err)
+			}
+			_ = ptraceRaw(unix.PTRACE_INTERRUPT, tid, 0, 0)
+			t.addTask(tid, t.root)
+			added++
+		}
+		if added == 0 {
+			return nil
+		}
+	}
+}
+
+// watch forwards signals and ends the recording when ctx is done: a started workload gets
+// SIGTERM (then SIGKILL after the grace period); an attached one is detached.
+func (t *tracer) watch(ctx context.Context) func() {
+	done := make(chan struct{})
+	go func() {
+		var kill <-chan time.Time
+		for {
+			select {
+			case <-done:
+				return
+			case sig := <-t.opts.Signals:
+				if t.attach {
+					t.detach.Store(true)
+					continue
+				}
+				if s, ok := sig.(syscall.Signal); ok {
+					syscall.Kill(t.root, s)
+				}
+			case <-ctx.Done():
+				if t.attach {
+					t.detach.Store(true)
+					continue
+				}
+				syscall.Kill(t.root, syscall.SIGTERM)
+				grace := t.opts.Grace
+				if grace == 0 {
+					grace = 5 * time.Second
+				}
+				kill = time.After(grace)
+				ctx = context.Background()
+			case <-kill:
+				syscall.Kill(-t.root, syscall.SIGKILL)
+				syscall.Kill(t.root, syscall.SIGKILL)
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+func (t *tracer) addTask(tid, tgid int) {
+	if t.tasks[tid] != nil {
+		return
+	}
+	t.tasks[tid] = &task{tid: tid, tgid: tgid}
+	t.cpu.add(tid)
+}
+
+func (t *tracer) removeTask(tid int) {
+	delete(t.tasks, tid)
+	t.cpu.remove(tid)
+}
+
+// loop waits for stops and exits until no traced task is left.
+func (t *tracer) loop() error {
+	var ws unix.WaitStatus
+	idle := time.Duration(0)
+	for len(t.tasks) > 0 {
+		if t.attach && t.detach.Load() && !t.res.Detached {
+			t.startDetach()
+		}
+		flags := unix.WALL
+		if t.attach {
+			// An attached recording must notice a detach request while its tracees sleep.
+			flags |= unix.WNOHANG
+		}
+		tid, err := unix.Wait4(-1, &ws, flags, nil)
+		if err != nil {
+			if errors.Is(err, unix.EINTR) {
+				continue
+			}
+			if errors.Is(err, unix.ECHILD) {
+				return nil
+			}
+			return fmt.Errorf("wait for the workload: %w", err)
+		}
+		if tid == 0 {
+			idle = min(max(2*idle, time.Millisecond), 20*time.Millisecond)
+			time.Sleep(idle)
+			continue
+		}
+		idle = 0
+		t.handle(tid, ws)
+	}
+	return nil
+}
+
+// handle deals with one wait status.
+func (t *tracer) handle(tid int, ws unix.WaitStatus) {
+	switch {
+	case ws.Exited() || ws.Signaled():
+		if tid == t.root {
+			t.res.Exited = ws.Exited()
+			t.res.ExitCode = ws.ExitStatus()
+			if ws.Signaled() {
+				t.res.Signal = int(ws.Signal())
+			}
+		}
+		if t.tasks[tid] == nil {
+			t.reaped[tid] = true
+		}
+		t.removeTask(tid)
+		return
+	case !ws.Stopped():
+		return
+	}
+	t.res.Stops++
+	t.cpu.tick()
+	if t.tasks[tid] == nil {
+		// A new child can report before its parent's clone event.
+		t.addTask(tid, tgidOf(tid))
+	}
+	if t.res.Detached {
+		t.detachTask(tid, ws)
+		return
+	}
+	sig := ws.StopSignal()
+	event := ws.TrapCause()
+	switch {
+	case sig == syscall.SIGTRAP|0x80:
+		t.syscallStop(tid)
+		t.resume(tid, 0)
+	case sig == syscall.SIGTRAP && event > 0:
+		t.event(tid, event, ws)
+	case event == ptraceEventStop:
+		// A group-stop: keep the task stopped without holding it in ptrace.
+		_ = ptraceRaw(unix.PTRACE_LISTEN, tid, 0, 0)
+	default:
+		t.resume(tid, int(sig))
+	}
+}
+
+// event handles a PTRACE_EVENT stop.
+func (t *tracer) event(tid, event int, ws unix.WaitStatus) {
+	switch event {
+	case unix.PTRACE_EVENT_SECCOMP:
+		t.syscallStop(tid)
+	case unix.PTRACE_EVENT_FORK, unix.PTRACE_EVENT_VFORK, unix.PTRACE_EVENT_CLONE:
+		msg, err := unix.PtraceGetEventMsg(tid)
+		if err == nil {
+			child := int(msg)
+			if t.reaped[child] {
+				delete(t.reaped, child)
+			} else if t.tasks[child] == nil {
+				tgid := child
+				if event == unix.PTRACE_EVENT_CLONE {
+					tgid = tgidOf(child)
+				}
+				t.addTask(child, tgid)
+			}
+		}
+	case unix.PTRACE_EVENT_EXEC:
+		// A thread other than the leader may have exec'd: its old id is gone without an
+		// exit report.
+		if old, err := unix.PtraceGetEventMsg(tid); err == nil && int(old) != tid {
+			t.removeTask(int(old))
+		}
+		if tid == t.root && !t.execed {
+			// The helper became the workload; its execve was the first syscall the
+			// workload made.
+			t.execed = true
+			if nr, err := syscalls.Native().Number("execve"); err == nil {
+				t.agg.Syscall(recorder.Syscall{PID: tid, ABI: syscalls.Native(), Nr: nr})
+			}
+			if t.files != nil {
+				if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", tid)); err == nil {
+					t.agg.File(tid, exe, "x")
+				}
+			}
+		}
+	case ptraceEventStop:
+		// The first stop of a new task, or a PTRACE_INTERRUPT stop.
+	}
+	t.resume(tid, 0)
+}
+
+// syscallStop records the syscall tid is stopped at.
+func (t *tracer) syscallStop(tid int) {
+	if !t.execed {
+		return // the helper's own calls before it became the workload
+	}
+	if err := getSyscallInfo(tid, &t.info); err != nil {
+		return
+	}
+	if t.info.Op != opSeccomp && t.info.Op != opEntry {
+		return
+	}
+	abi, err := syscalls.ABIFromAudit(t.info.Arch, int64(t.info.Nr))
+	if err != nil {
+		t.agg.Recording().AddDropped("unknown_arch", 1)
+		return
+	}
+	pid := tid
+	if tk := t.tasks[tid]; tk != nil {
+		pid = tk.tgid
+	}
+	ev := recorder.Syscall{PID: pid, ABI: abi, Nr: int64(t.info.Nr), Args: t.info.Args}
+	t.agg.Syscall(ev)
+	if t.files != nil {
+		t.files.decode(tid, pid, t.agg.Name(abi, ev.Nr), &t.info)
+	}
+}
+
+// resume restarts tid, delivering sig.
+func (t *tracer) resume(tid, sig int) {
+	_ = ptraceRaw(t.resumeR, tid, 0, uintptr(sig))
+}
+
+// startDetach interrupts every task so that each can be detached at its next stop.
+func (t *tracer) startDetach() {
+	t.res.Detached = true
+	for tid := range t.tasks {
+		_ = ptraceRaw(unix.PTRACE_INTERRUPT, tid, 0, 0)
+	}
+}
+
+// detachTask detaches a stopped task, passing on a signal it was stopped for.
+func (t *tracer) detachTask(tid int, ws unix.WaitStatus) {
+	sig := 0
+	if s := ws.StopSignal(); ws.TrapCause() == 0 && s != syscall.SIGTRAP && s != syscall.SIGTRAP|0x80 {
+		sig = int(s)
+	}
+	_ = ptraceRaw(unix.PTRACE_DETACH, tid, 0, uintptr(sig))
+	t.removeTask(tid)
+}
+
+// tgidOf returns the process (thread group) a thread belongs to.
+func tgidOf(tid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", tid))
+	if err != nil {
+		return tid
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Tgid:"); ok {
+			var n int
+			if _, err := fmt.Sscan(strings.TrimSpace(v), &n); err == nil {
+				return n
+			}
+		}
+	}
+	return tid
+}
