@@ -1,0 +1,74 @@
+package apparmor
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// ErrParserMissing is returned when apparmor_parser is not installed.
+var ErrParserMissing = errors.New("apparmor_parser not found (install Debian's apparmor package)")
+
+// ParserName is the program Check and the helpers run.
+const ParserName = "apparmor_parser"
+
+// CheckArgs returns the apparmor_parser command line that checks a profile file without
+// loading it: parse, resolve includes and compile, skip the kernel and the cache.
+func CheckArgs(parser, path string) []string {
+	return []string{parser, "-Q", "-K", path}
+}
+
+// Check runs apparmor_parser -Q -K on the profile file at path: it parses and compiles the
+// profile the way loading would, without a kernel. The error holds the parser's message.
+func Check(path string) error {
+	parser, err := exec.LookPath(ParserName)
+	if err != nil {
+		return ErrParserMissing
+	}
+	args := CheckArgs(parser, path)
+	cmd := exec.Command(args[0], args[1:]...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		msg := parserMessage(out.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return fmt.Errorf("check %s: %s", path, msg)
+	}
+	return nil
+}
+
+// CheckBytes checks profile text by writing it to a temporary file and running Check.
+func CheckBytes(text []byte) error {
+	f, err := os.CreateTemp("", "profgen-apparmor-*")
+	if err != nil {
+		return fmt.Errorf("check profile: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(text); err != nil {
+		f.Close()
+		return fmt.Errorf("check profile: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("check profile: %w", err)
+	}
+	return Check(f.Name())
+}
+
+// parserMessage joins apparmor_parser's output lines into one, without the note it prints on
+// every kernel that lacks the cache interface.
+func parserMessage(out string) string {
+	var keep []string
+	for _, l := range strings.Split(out, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "Cache read/write disabled") {
+			continue
+		}
+		keep = append(keep, l)
+	}
+	return strings.Join(keep, "; ")
+}

@@ -1,0 +1,165 @@
+package apparmor
+
+import (
+	"strings"
+)
+
+// Generalisation rules, named so that users can switch each off (Options.Disable).
+const (
+	// RuleProc writes /proc/<pid>/..., /proc/self/... and /proc/thread-self/... as
+	// @{PROC}/@{pid}/... (and task/<tid> as task/@{tid}).
+	RuleProc = "proc"
+	// RuleTemp replaces per-run temporary names under /tmp, /var/tmp, /dev/shm and
+	// /run/user/<uid> with *: a run of 8 or more letters and digits that mixes letters and
+	// digits, is all digits, or mixes at least two upper- and two lower-case letters
+	// (mktemp's tmp.XXXXXXXXXX, Go's os.CreateTemp, Python's tempfile). A leading "tmp" is kept.
+	RuleTemp = "tmp"
+	// RuleBase leaves to abstractions/base the files it already allows: shared libraries,
+	// the dynamic linker's cache, locale data, /dev/null and the like.
+	RuleBase = "base"
+	// RuleCover drops a rule for a file when a glob rule of the profile already allows it
+	// with at least the same permissions.
+	RuleCover = "cover"
+	// RuleOwner marks rules `owner` when the workload created every file they cover.
+	RuleOwner = "owner"
+)
+
+// GeneralizationRules lists every generalisation rule, in the order they apply.
+var GeneralizationRules = []string{RuleBase, RuleProc, RuleTemp, RuleCover, RuleOwner}
+
+// tempDirs are the directories whose entries RuleTemp generalises.
+var tempDirs = []string{"/tmp/", "/var/tmp/", "/dev/shm/"}
+
+// generalizeProc returns the pattern for a path under /proc/<pid>, /proc/self or
+// /proc/thread-self, or "" when RuleProc does not apply.
+func generalizeProc(path string) string {
+	rest, ok := strings.CutPrefix(path, "/proc/")
+	if !ok {
+		return ""
+	}
+	first, tail, _ := strings.Cut(rest, "/")
+	var out string
+	switch {
+	case first == "self" || isDecimal(first):
+		out = "@{PROC}/@{pid}"
+	case first == "thread-self":
+		out = "@{PROC}/@{pid}/task/@{tid}"
+	default:
+		return ""
+	}
+	if !strings.Contains(rest, "/") {
+		return out
+	}
+	if t, ok := strings.CutPrefix(tail, "task/"); ok {
+		tid, after, more := strings.Cut(t, "/")
+		if isDecimal(tid) {
+			out += "/task/@{tid}"
+			if !more {
+				return out
+			}
+			tail = after
+		}
+	}
+	return out + "/" + EscapePath(tail)
+}
+
+func isDecimal(s string) bool {
+	if s == "" || s[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// generalizeTemp returns the pattern for a path with per-run temporary names under a temporary
+// directory, or "" when RuleTemp changes nothing.
+func generalizeTemp(path string) string {
+	prefix := ""
+	for _, d := range tempDirs {
+		if strings.HasPrefix(path, d) {
+			prefix = d
+			break
+		}
+	}
+	if rest, ok := strings.CutPrefix(path, "/run/user/"); ok && prefix == "" {
+		uid, _, _ := strings.Cut(rest, "/")
+		if uid != "" && (uid == "0" || isDecimal(uid)) {
+			prefix = "/run/user/" + uid + "/"
+		}
+	}
+	if prefix == "" {
+		return ""
+	}
+	comps := strings.Split(path[len(prefix):], "/")
+	changed := false
+	for i, c := range comps {
+		g, ok := generalizeTempName(c)
+		if ok {
+			changed = true
+		}
+		comps[i] = g
+	}
+	if !changed {
+		return ""
+	}
+	return EscapePath(prefix) + strings.Join(comps, "/")
+}
+
+// generalizeTempName returns the pattern for one file name and whether a random-looking run
+// in it became *.
+func generalizeTempName(name string) (string, bool) {
+	var sb strings.Builder
+	changed := false
+	for i := 0; i < len(name); {
+		j := i
+		for j < len(name) && isAlnum(name[j]) {
+			j++
+		}
+		if j == i {
+			sb.WriteString(EscapePath(name[i : i+1]))
+			i++
+			continue
+		}
+		run := name[i:j]
+		keep := ""
+		if strings.HasPrefix(run, "tmp") && looksRandom(run[3:]) {
+			keep, run = "tmp", run[3:]
+		}
+		if looksRandom(run) {
+			sb.WriteString(keep + "*")
+			changed = true
+		} else {
+			sb.WriteString(EscapePath(keep + run))
+		}
+		i = j
+	}
+	return sb.String(), changed
+}
+
+func isAlnum(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+// looksRandom reports whether a run of letters and digits looks generated (see RuleTemp).
+func looksRandom(s string) bool {
+	if len(s) < 8 {
+		return false
+	}
+	var digits, upper, lower int
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b >= '0' && b <= '9':
+			digits++
+		case b >= 'A' && b <= 'Z':
+			upper++
+		default:
+			lower++
+		}
+	}
+	letters := upper + lower
+	return digits > 0 && letters > 0 || letters == 0 || upper >= 2 && lower >= 2
+}

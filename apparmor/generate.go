@@ -1,0 +1,365 @@
+package apparmor
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/profgen/profgen/profile"
+)
+
+// Options control how a profile is made from a recording.
+type Options struct {
+	// Name is the profile name; it must pass ValidateName.
+	Name string
+	// Attachment is the absolute path of the program the profile attaches to; empty for a
+	// profile that is only applied by name (containers, aa-exec).
+	Attachment string
+	// Complain writes flags=(complain): violations are logged, not denied.
+	Complain bool
+	// Container adds attach_disconnected and mediate_deleted, which container workloads
+	// need (paths outside the container's mount namespace, deleted files).
+	Container bool
+	// Disable names generalisation rules to switch off (see GeneralizationRules).
+	Disable []string
+	// Globs are extra patterns: every recorded file a glob matches is allowed by one rule
+	// for the glob, with the union of the files' permissions.
+	Globs []string
+	// DenyWrite adds `deny PATTERN w,` for each pattern (as in the well-known deny-write
+	// profile: --deny-write '/**').
+	DenyWrite []string
+	// ExecMode is the exec permission for programs the workload ran: ix (default: inherit
+	// this profile), px, Px, cx, Cx, ux, Ux, pix, Pix, cix, Cix, pux, Pux, cux, Cux.
+	ExecMode string
+	// ExecModes overrides ExecMode for single programs, keyed by absolute path.
+	ExecModes map[string]string
+}
+
+var execModes = []string{"ix", "px", "Px", "cx", "Cx", "ux", "Ux", "pix", "Pix", "cix", "Cix", "pux", "Pux", "cux", "Cux"}
+
+// Profile is an AppArmor profile made from a recording. Bytes renders it.
+type Profile struct {
+	Name       string
+	Attachment string
+	Flags      []string
+	Includes   []string
+	Files      []FileRule
+	// Covered counts recorded files left to abstractions/base.
+	Covered      int
+	Network      []string // "inet stream", "netlink raw", "packet"
+	Capabilities []string
+	// Rules are the signal, ptrace, unix, mount and dbus rules, rendered, sorted.
+	Rules []string
+	// Warnings say what of the recording could not be expressed.
+	Warnings []string
+}
+
+// FileRule is one file rule: Pattern is pattern text (see EscapePath), Mode the permissions
+// in the order m r w a l k, then an exec mode.
+type FileRule struct {
+	Pattern string
+	Mode    string
+	Owner   bool
+	Deny    bool
+}
+
+// fileGroup gathers the recorded files that end up in one rule.
+type fileGroup struct {
+	pattern string
+	perms   string // subset of "mrwalk"
+	exec    string
+	created bool   // every member was created by the workload
+	literal string // the one member's path when the pattern is not a glob
+}
+
+func (o *Options) enabled(rule string) bool { return !slices.Contains(o.Disable, rule) }
+
+func (o *Options) validate() error {
+	if err := ValidateName(o.Name); err != nil {
+		return err
+	}
+	if o.Attachment != "" && !strings.HasPrefix(o.Attachment, "/") {
+		return fmt.Errorf("attachment %q is not an absolute path", o.Attachment)
+	}
+	if strings.ContainsRune(o.Attachment, 0) {
+		return fmt.Errorf("attachment holds a NUL byte")
+	}
+	for _, r := range o.Disable {
+		if !slices.Contains(GeneralizationRules, r) {
+			return fmt.Errorf("unknown generalisation rule %q (rules: %s)", r, strings.Join(GeneralizationRules, ", "))
+		}
+	}
+	for _, g := range append(slices.Clone(o.Globs), o.DenyWrite...) {
+		if err := validateUserPattern(g); err != nil {
+			return err
+		}
+	}
+	if o.ExecMode != "" && !slices.Contains(execModes, o.ExecMode) {
+		return fmt.Errorf("exec mode %q is not one of %s", o.ExecMode, strings.Join(execModes, " "))
+	}
+	for p, m := range o.ExecModes {
+		if !slices.Contains(execModes, m) {
+			return fmt.Errorf("exec mode %q for %s is not one of %s", m, p, strings.Join(execModes, " "))
+		}
+	}
+	return nil
+}
+
+// Generate makes a profile from rec.
+func Generate(rec *profile.Recording, opts Options) (*Profile, error) {
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("generate AppArmor profile: %w", err)
+	}
+	p := &Profile{Name: opts.Name, Attachment: opts.Attachment, Includes: []string{"abstractions/base"}}
+	if opts.Complain {
+		p.Flags = append(p.Flags, "complain")
+	}
+	if opts.Container {
+		p.Flags = append(p.Flags, "attach_disconnected", "mediate_deleted")
+	}
+	sort.Strings(p.Flags)
+	if err := p.addFiles(rec, &opts); err != nil {
+		return nil, err
+	}
+	p.addNetwork(rec.Sockets)
+	p.addCapabilities(rec.Capabilities)
+	p.addLogRules(rec.AppArmor)
+	for _, d := range opts.DenyWrite {
+		p.Files = append(p.Files, FileRule{Pattern: d, Mode: "w", Deny: true})
+	}
+	return p, nil
+}
+
+// accessPerms maps recording access letters to AppArmor permissions (without exec): create
+// and delete need w; w implies a, so a is kept only without w.
+func accessPerms(access string) string {
+	var sb strings.Builder
+	has := func(c string) bool { return strings.ContainsAny(access, c) }
+	if has("m") {
+		sb.WriteByte('m')
+	}
+	if has("r") {
+		sb.WriteByte('r')
+	}
+	if has("wcd") {
+		sb.WriteByte('w')
+	} else if has("a") {
+		sb.WriteByte('a')
+	}
+	if has("l") {
+		sb.WriteByte('l')
+	}
+	if has("k") {
+		sb.WriteByte('k')
+	}
+	return sb.String()
+}
+
+// unionPerms merges two permission sets in the order m r w a l k; w absorbs a.
+func unionPerms(a, b string) string {
+	s := a + b
+	if strings.Contains(s, "w") {
+		s = strings.ReplaceAll(s, "a", "")
+	}
+	var sb strings.Builder
+	for _, c := range "mrwalk" {
+		if strings.ContainsRune(s, c) {
+			sb.WriteRune(c)
+		}
+	}
+	return sb.String()
+}
+
+// permsCover reports whether permissions have allow everything need does (w allows a).
+func permsCover(have, need string) bool {
+	for _, c := range need {
+		if !strings.ContainsRune(have, c) && !(c == 'a' && strings.ContainsRune(have, 'w')) {
+			return false
+		}
+	}
+	return true
+}
+
+var baseMatchers = sync.OnceValue(func() []*regexp.Regexp {
+	out := make([]*regexp.Regexp, len(baseRules))
+	for i, r := range baseRules {
+		re, err := compilePattern(r.pattern)
+		if err != nil {
+			panic(fmt.Sprintf("base rule %q: %v", r.pattern, err))
+		}
+		out[i] = re
+	}
+	return out
+})
+
+// coveredByBase reports whether abstractions/base allows perms on path.
+func coveredByBase(path, perms string) bool {
+	// /proc/self and /proc/thread-self resolve to /proc/<pid> before AppArmor sees them.
+	if rest, ok := strings.CutPrefix(path, "/proc/self/"); ok {
+		path = "/proc/1/" + rest
+	} else if rest, ok := strings.CutPrefix(path, "/proc/thread-self/"); ok {
+		path = "/proc/1/task/1/" + rest
+	}
+	for i, re := range baseMatchers() {
+		if permsCover(baseRules[i].mode, perms) && re.MatchString(path) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Profile) addFiles(rec *profile.Recording, opts *Options) error {
+	globs := make([]*regexp.Regexp, len(opts.Globs))
+	for i, g := range opts.Globs {
+		globs[i], _ = compilePattern(g) // validated
+	}
+	execDefault := opts.ExecMode
+	if execDefault == "" {
+		execDefault = "ix"
+	}
+	paths := make([]string, 0, len(rec.Files))
+	for f := range rec.Files {
+		paths = append(paths, f)
+	}
+	sort.Strings(paths)
+	groups := map[string]*fileGroup{}
+	for _, f := range paths {
+		acc := rec.Files[f].Access
+		if !strings.HasPrefix(f, "/") || strings.ContainsRune(f, 0) {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("file %q skipped: not an absolute path", f))
+			continue
+		}
+		perms := accessPerms(acc)
+		exec := ""
+		if strings.Contains(acc, "x") {
+			exec = execDefault
+			if m, ok := opts.ExecModes[f]; ok {
+				exec = m
+			}
+		}
+		if exec == "" && opts.enabled(RuleBase) && coveredByBase(f, perms) {
+			p.Covered++
+			continue
+		}
+		pat := filePattern(f, opts, globs)
+		g := groups[pat]
+		if g == nil {
+			g = &fileGroup{pattern: pat, created: true, exec: exec}
+			if !isGlob(pat) {
+				g.literal = f
+			}
+			groups[pat] = g
+		}
+		g.perms = unionPerms(g.perms, perms)
+		if g.exec == "" {
+			g.exec = exec
+		} else if exec != "" && exec != g.exec {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%s: programs run with different exec modes; kept %s", pat, g.exec))
+		}
+		g.created = g.created && strings.Contains(acc, "c")
+	}
+	list := make([]*fileGroup, 0, len(groups))
+	for _, g := range groups {
+		list = append(list, g)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].pattern < list[j].pattern })
+	if opts.enabled(RuleCover) {
+		list = dropCovered(list, opts.enabled(RuleOwner))
+	}
+	for _, g := range list {
+		if g.perms == "" && g.exec == "" {
+			continue
+		}
+		p.Files = append(p.Files, FileRule{
+			Pattern: g.pattern,
+			Mode:    g.perms + g.exec,
+			Owner:   opts.enabled(RuleOwner) && g.created,
+		})
+	}
+	return nil
+}
+
+// filePattern is the pattern of the rule for file f: a user glob that matches it, or the
+// generalised or escaped path.
+func filePattern(f string, opts *Options, globs []*regexp.Regexp) string {
+	for i, re := range globs {
+		if re.MatchString(f) {
+			return opts.Globs[i]
+		}
+	}
+	if opts.enabled(RuleProc) {
+		if g := generalizeProc(f); g != "" {
+			return g
+		}
+	}
+	if opts.enabled(RuleTemp) {
+		if g := generalizeTemp(f); g != "" {
+			return g
+		}
+	}
+	return EscapePath(f)
+}
+
+// dropCovered removes literal rules that a glob rule of the list already allows with the
+// same or more permissions (an owner glob covers only owner rules).
+func dropCovered(list []*fileGroup, owner bool) []*fileGroup {
+	type glob struct {
+		g  *fileGroup
+		re *regexp.Regexp
+	}
+	var globs []glob
+	for _, g := range list {
+		if g.literal != "" {
+			continue
+		}
+		if re, err := compilePattern(g.pattern); err == nil {
+			globs = append(globs, glob{g, re})
+		}
+	}
+	out := list[:0]
+	for _, g := range list {
+		covered := false
+		for _, gl := range globs {
+			if g.literal == "" || covered {
+				break
+			}
+			ownerOK := !owner || !gl.g.created || g.created
+			covered = ownerOK && gl.g.exec == g.exec && permsCover(gl.g.perms, g.perms) && gl.re.MatchString(g.literal)
+		}
+		if !covered {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// programName is the base name of a recording's command, for default profile names.
+func programName(rec *profile.Recording) string {
+	if len(rec.Source.Command) == 0 {
+		return ""
+	}
+	return path.Base(rec.Source.Command[0])
+}
+
+// DefaultName returns "profgen-" and the recorded command's base name, with characters that
+// ValidateName refuses replaced by '-', or "profgen" when there is no usable command.
+func DefaultName(rec *profile.Recording) string {
+	base := programName(rec)
+	var sb strings.Builder
+	for i := 0; i < len(base) && sb.Len() < 100; i++ {
+		b := base[i]
+		if isAlnum(b) || strings.IndexByte("._+-", b) >= 0 {
+			sb.WriteByte(b)
+		} else {
+			sb.WriteByte('-')
+		}
+	}
+	if s := strings.Trim(sb.String(), ".-_+"); s != "" {
+		return "profgen-" + s
+	}
+	return "profgen"
+}
