@@ -1,0 +1,296 @@
+package auditlog
+
+import (
+	"bytes"
+	"errors"
+	"strconv"
+
+	"github.com/profgen/profgen/profile"
+)
+
+// chunkResult is what one chunk of input held; chunks are merged in input order.
+type chunkResult struct {
+	lines    int64
+	stats    Stats
+	sys      map[sysKey]*sysStat
+	sysOrder []sysKey
+	procs    map[string]*procAgg
+	aa       *profile.Recording
+	serials  serialSet
+	bad      []badLine
+	loss     map[string]uint64
+	lostMax  uint64
+}
+
+type badLine struct {
+	line int64 // 1-based within the chunk
+	err  error
+	text string
+}
+
+func newChunkResult() *chunkResult {
+	return &chunkResult{
+		sys:   map[sysKey]*sysStat{},
+		procs: map[string]*procAgg{},
+		stats: Stats{Forms: map[string]uint64{}, Actions: map[string]uint64{}},
+		loss:  map[string]uint64{},
+	}
+}
+
+func tooLongResult(start []byte) *chunkResult {
+	c := newChunkResult()
+	c.lines = 1
+	c.stats.Lines = 1
+	c.stats.Bad = 1
+	c.bad = []badLine{{line: 1, err: ErrTooLong, text: trimText(start)}}
+	return c
+}
+
+const maxBadPerChunk = 16
+
+// parseChunk parses every line of data. It touches no Importer state but the options.
+func (im *Importer) parseChunk(data []byte, rec *Record) *chunkResult {
+	c := newChunkResult()
+	c.stats.Bytes = uint64(len(data))
+	var key []byte
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		c.lines++
+		err := rec.Parse(line)
+		if rec.HasStamp {
+			c.serials.add(rec.Serial)
+		}
+		if err != nil {
+			if errors.Is(err, ErrNotRecord) {
+				c.stats.Other++
+				continue
+			}
+			c.stats.Bad++
+			if len(c.bad) < maxBadPerChunk {
+				c.bad = append(c.bad, badLine{line: c.lines, err: err, text: trimText(line)})
+			}
+			continue
+		}
+		switch rec.Kind {
+		case KindLoss:
+			if rec.Loss.Reason == LossAuditLost {
+				c.lostMax = max(c.lostMax, rec.Loss.Count)
+			} else {
+				c.loss[rec.Loss.Reason] += rec.Loss.Count
+			}
+		case KindSeccomp:
+			if !im.keepSeccomp(rec, c) {
+				c.stats.Filtered++
+				continue
+			}
+			c.stats.Seccomp++
+			c.addSeccomp(rec, im.opts.Summary, &key)
+		case KindAppArmor:
+			if !im.keepAppArmor(rec, c) {
+				c.stats.Filtered++
+				continue
+			}
+			c.stats.AppArmor++
+			c.addAppArmor(rec, im.opts.Summary)
+		}
+	}
+	c.stats.Lines = uint64(c.lines)
+	return c
+}
+
+func (im *Importer) keepTime(rec *Record, c *chunkResult) bool {
+	o := &im.opts
+	if o.Since.IsZero() && o.Until.IsZero() {
+		return true
+	}
+	if !rec.HasStamp || rec.Time.IsZero() {
+		c.stats.NoTime++
+		return true
+	}
+	if !o.Since.IsZero() && rec.Time.Before(o.Since) {
+		return false
+	}
+	return o.Until.IsZero() || !rec.Time.After(o.Until)
+}
+
+func matchAny(v []byte, set []string) bool {
+	if len(set) == 0 {
+		return true
+	}
+	for _, s := range set {
+		if string(v) == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (im *Importer) keepSeccomp(rec *Record, c *chunkResult) bool {
+	o := &im.opts
+	sc := &rec.Seccomp
+	if !o.Seccomp || len(o.Profile) > 0 || !matchAny(sc.Comm, o.Comm) || !matchAny(sc.Exe, o.Exe) {
+		return false
+	}
+	if len(o.PID) > 0 {
+		found := false
+		for _, p := range o.PID {
+			found = found || p == sc.PID
+		}
+		if !found {
+			return false
+		}
+	}
+	return im.keepTime(rec, c)
+}
+
+func (im *Importer) keepAppArmor(rec *Record, c *chunkResult) bool {
+	o := &im.opts
+	a := &rec.AppArmor
+	if !o.AppArmor || !matchAny(a.F[AAComm], o.Comm) || len(o.Exe) > 0 || !matchAny(a.F[AAProfile], o.Profile) {
+		return false
+	}
+	if len(o.PID) > 0 {
+		pid, _ := parseUint(a.F[AAPID])
+		found := false
+		for _, p := range o.PID {
+			found = found || p == pid
+		}
+		if !found {
+			return false
+		}
+	}
+	return im.keepTime(rec, c)
+}
+
+func (c *chunkResult) addSeccomp(rec *Record, summary bool, key *[]byte) {
+	sc := &rec.Seccomp
+	k := sysKey{abi: sc.ABI, nr: sc.Nr}
+	s := c.sys[k]
+	if s == nil {
+		s = &sysStat{first: profile.Process{PID: int(sc.PID), Comm: string(sc.Comm), Exe: string(sc.Exe)}}
+		c.sys[k] = s
+		c.sysOrder = append(c.sysOrder, k)
+	}
+	s.count++
+	c.stats.Forms[rec.Form.String()]++
+	if sc.CodeKnown {
+		c.stats.Actions[Action(sc.Code)]++
+	} else {
+		c.stats.Actions["(not in record)"]++
+	}
+	if summary {
+		p := c.proc(sc.Exe, sc.Comm, key)
+		if p.sys == nil {
+			p.sys = map[sysKey]uint64{}
+		}
+		p.sys[k]++
+	}
+}
+
+func (c *chunkResult) proc(exe, comm []byte, key *[]byte) *procAgg {
+	*key = append(append(append((*key)[:0], exe...), 0), comm...)
+	p := c.procs[string(*key)]
+	if p == nil {
+		p = &procAgg{exe: string(exe), comm: string(comm)}
+		c.procs[string(*key)] = p
+	}
+	return p
+}
+
+func (c *chunkResult) addAppArmor(rec *Record, summary bool) {
+	a := &rec.AppArmor
+	c.stats.Forms[rec.Form.String()]++
+	if c.aa == nil {
+		c.aa = profile.NewRecording("profgen", "auditlog")
+	}
+	if !addAppArmorTo(c.aa, a) {
+		c.stats.UnusedAppArmor++
+	}
+	if summary {
+		var key []byte
+		p := c.proc(a.F[AAProfile], a.F[AAComm], &key)
+		if p.aa == nil {
+			p.aa = map[string]uint64{}
+		}
+		p.aa[string(a.F[AAEvent])+" "+string(a.F[AAOperation])]++
+	}
+}
+
+// merge adds a chunk's result to the importer, in input order.
+func (im *Importer) merge(name string, lineBase int64, c *chunkResult) error {
+	for _, b := range c.bad {
+		bl := BadLine{File: name, Line: lineBase + b.line, Err: b.err, Text: b.text}
+		if im.opts.Strict {
+			return bl
+		}
+		if len(im.bad) < im.opts.MaxReported {
+			im.bad = append(im.bad, bl)
+		}
+	}
+	st := &im.stats
+	st.Bytes += c.stats.Bytes
+	st.Lines += c.stats.Lines
+	st.Seccomp += c.stats.Seccomp
+	st.AppArmor += c.stats.AppArmor
+	st.Filtered += c.stats.Filtered
+	st.Other += c.stats.Other
+	st.Bad += c.stats.Bad
+	st.NoTime += c.stats.NoTime
+	st.UnusedAppArmor += c.stats.UnusedAppArmor
+	for k, v := range c.stats.Forms {
+		st.Forms[k] += v
+	}
+	for k, v := range c.stats.Actions {
+		st.Actions[k] += v
+	}
+	for _, k := range c.sysOrder {
+		s := c.sys[k]
+		if cur := im.sys[k]; cur != nil {
+			cur.count += s.count
+		} else {
+			im.sys[k] = s
+			im.sysOrder = append(im.sysOrder, k)
+		}
+	}
+	for key, p := range c.procs {
+		cur := im.procs[key]
+		if cur == nil {
+			im.procs[key] = p
+			continue
+		}
+		for k, v := range p.sys {
+			if cur.sys == nil {
+				cur.sys = map[sysKey]uint64{}
+			}
+			cur.sys[k] += v
+		}
+		for k, v := range p.aa {
+			if cur.aa == nil {
+				cur.aa = map[string]uint64{}
+			}
+			cur.aa[k] += v
+		}
+	}
+	if c.aa != nil {
+		im.rec.Merge(c.aa)
+	}
+	im.serials.merge(&c.serials)
+	for k, v := range c.loss {
+		im.loss[k] += v
+	}
+	im.lostMax = max(im.lostMax, c.lostMax)
+	return nil
+}
+
+// syscallName names a counted syscall, as a decimal number when the ABI has no name for it.
+func syscallName(k sysKey) (string, bool) {
+	if n, err := k.abi.Name(k.nr); err == nil {
+		return n, true
+	}
+	return strconv.FormatInt(k.nr, 10), false
+}
