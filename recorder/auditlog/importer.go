@@ -53,16 +53,16 @@ var ErrTooLong = fmt.Errorf("line longer than %d bytes", MaxLineLength)
 
 // Stats counts what an Importer read.
 type Stats struct {
-	Bytes, Lines       uint64
-	Seccomp, AppArmor  uint64 // records kept
-	Filtered           uint64 // records dropped by the filters
-	Other              uint64 // lines that are not records profgen reads
-	Bad                uint64 // malformed, binary or over-long lines skipped
-	NoTime             uint64 // records kept although a time filter was set, for lack of a stamp
-	UnusedAppArmor     uint64 // AppArmor records that give no rule (status, hints, other classes)
-	UnknownSyscalls    uint64 // seccomp records whose number the ABI's table does not name
-	Forms              map[string]uint64
-	Actions            map[string]uint64 // seccomp actions (LOG, KILL_PROCESS, ERRNO(1) ...)
+	Bytes, Lines      uint64
+	Seccomp, AppArmor uint64 // records kept
+	Filtered          uint64 // records dropped by the filters
+	Other             uint64 // lines that are not records profgen reads
+	Bad               uint64 // malformed, binary or over-long lines skipped
+	NoTime            uint64 // records kept although a time filter was set, for lack of a stamp
+	UnusedAppArmor    uint64 // AppArmor records that give no rule (status, hints, other classes)
+	UnknownSyscalls   uint64 // seccomp records whose number the ABI's table does not name
+	Forms             map[string]uint64
+	Actions           map[string]uint64 // seccomp actions (LOG, KILL_PROCESS, ERRNO(1) ...)
 }
 
 // ProcessSummary is what one program (exe, comm) was seen doing.

@@ -13,15 +13,15 @@ type Form uint8
 
 // The line forms the parser recognises.
 const (
-	FormUnknown   Form = iota
-	FormConsole        // kernel console or dmesg: "audit: type=1326 audit(...): ...", with or without "[ 12.3]"
-	FormKmsg           // /dev/kmsg: "5,363,551932543,-;audit: type=1326 ..."
-	FormSyslog         // rsyslog kern.log/syslog, classic or high-precision timestamp, "kernel: ..."
-	FormAuditd         // auditd's audit.log: "type=SECCOMP msg=audit(...): ...", maybe enriched after 0x1d
-	FormAudispd        // audisp/auditd remote logging: "node=host type=SECCOMP msg=audit(...)"
-	FormInterpreted    // ausearch -i: "type=SECCOMP msg=audit(06/26/25 17:24:52.830:4911) : ..."
-	FormJournal        // journalctl short output: "audit[207]: SECCOMP auid=..."
-	FormJournalJSON    // journalctl -o json: {"MESSAGE": ..., "_AUDIT_TYPE": ...}
+	FormUnknown     Form = iota
+	FormConsole          // kernel console or dmesg: "audit: type=1326 audit(...): ...", with or without "[ 12.3]"
+	FormKmsg             // /dev/kmsg: "5,363,551932543,-;audit: type=1326 ..."
+	FormSyslog           // rsyslog kern.log/syslog, classic or high-precision timestamp, "kernel: ..."
+	FormAuditd           // auditd's audit.log: "type=SECCOMP msg=audit(...): ...", maybe enriched after 0x1d
+	FormAudispd          // audisp/auditd remote logging: "node=host type=SECCOMP msg=audit(...)"
+	FormInterpreted      // ausearch -i: "type=SECCOMP msg=audit(06/26/25 17:24:52.830:4911) : ..."
+	FormJournal          // journalctl short output: "audit[207]: SECCOMP auid=..."
+	FormJournalJSON      // journalctl -o json: {"MESSAGE": ..., "_AUDIT_TYPE": ...}
 )
 
 var formNames = [...]string{"unknown", "console", "kmsg", "syslog", "auditd", "audispd", "ausearch-i", "journal", "journal-json"}
