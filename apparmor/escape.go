@@ -36,7 +36,7 @@ func plainPatternByte(b byte) bool {
 	case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9':
 		return true
 	}
-	return strings.IndexByte("/._+-:~%=*?{}@,[]^", b) >= 0
+	return strings.IndexByte("/._+-:~%=*?{}@[]^", b) >= 0
 }
 
 // QuotePattern turns pattern text (as EscapePath or a generalisation rule makes it) into one
@@ -130,7 +130,7 @@ func validateUserPattern(p string) error {
 		return fmt.Errorf("pattern %q must start with / or @{", p)
 	}
 	for i := 0; i < len(p); i++ {
-		if !plainPatternByte(p[i]) {
+		if !plainPatternByte(p[i]) && p[i] != ',' {
 			return fmt.Errorf("pattern %q: character %q is not allowed (use letters, digits, /._+-:~%%= and the globs *?{}[]^@ ,)", p, p[i])
 		}
 	}
