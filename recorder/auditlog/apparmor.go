@@ -133,6 +133,9 @@ func (r *Record) aaFields(body []byte, depth int) error {
 			continue
 		}
 		v := f.val
+		if len(v) == 1 && v[0] == '?' || (k.f == AANetAddr || k.f == AAPeerAddr) && string(v) == "none" {
+			continue // "no value", as userspace and the kernel write it
+		}
 		if k.hex {
 			v = decodeValue(v, f.quoted, &r.scratch)
 		}

@@ -65,7 +65,8 @@ func (r *Record) Parse(line []byte) error {
 	return r.parseLoss(line)
 }
 
-// indexType finds "type=" at the start of the line or after a space.
+// indexType finds "type=" at the start of the line or after a space, /dev/kmsg's ';' or
+// grep -H's "file:".
 func indexType(line []byte) int {
 	off := 0
 	for {
@@ -74,7 +75,7 @@ func indexType(line []byte) int {
 			return -1
 		}
 		i += off
-		if i == 0 || line[i-1] == ' ' || line[i-1] == ';' {
+		if i == 0 || line[i-1] == ' ' || line[i-1] == ';' || line[i-1] == ':' {
 			return i
 		}
 		off = i + len(bType)
@@ -106,19 +107,25 @@ func (r *Record) parseTyped(line []byte, i int) error {
 	}
 	kind, event := classifyType(r.Type)
 	r.Form = formOfPrefix(prefix)
-	var body []byte
+	var stamp []byte
 	switch {
 	case bytes.HasPrefix(rest, bMsgAudit):
-		body = rest[len(bMsgAudit):]
+		stamp = rest[len(bMsgAudit):]
 	case bytes.HasPrefix(rest, bAudit):
-		body = rest[len(bAudit):]
-	default:
-		if kind == KindOther {
-			return ErrNotRecord
-		}
-		return ErrNoStamp
+		stamp = rest[len(bAudit):]
 	}
-	body, err := r.parseStamp(body)
+	var body []byte
+	var err error
+	switch {
+	case stamp != nil:
+		body, err = r.parseStamp(stamp)
+	case kind != KindOther && bytes.LastIndex(prefix, bAudit) >= 0:
+		// Kernels before 2.6.24 wrote the stamp first: "audit(...): type=1503 operation=...".
+		_, err = r.parseStamp(prefix[bytes.LastIndex(prefix, bAudit)+len(bAudit):])
+		body = rest
+	default:
+		err = ErrNoStamp
+	}
 	if err != nil {
 		if kind == KindOther {
 			return ErrNotRecord
