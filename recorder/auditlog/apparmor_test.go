@@ -84,6 +84,7 @@ var aaDifferences = map[string]struct {
 		"target= holds kernel memory garbage; libapparmor calls the record invalid, profgen keeps the record and the hex-looking value as written"},
 	"status-filesystem-enabled": {[]string{"Event type", "Audit ID", "Epoch", "Audit subid", "Info", "PID", "Command"},
 		"the line is grep -H output (audit.log:type=AVC ...); profgen reads such lines, libapparmor does not"},
+}
 
 // For records libapparmor calls invalid (free-text records of pre-2.6.36 kernels, other audit
 // types, syslog noise), it still prints the stamp, type and text; profgen only reports that the
