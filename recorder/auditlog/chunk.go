@@ -279,7 +279,7 @@ func (im *Importer) merge(name string, lineBase int64, c *chunkResult) error {
 	if c.aa != nil {
 		im.rec.Merge(c.aa)
 	}
-	im.serials.merge(&c.serials)
+	im.serials.appendSet(&c.serials)
 	for k, v := range c.loss {
 		im.loss[k] += v
 	}

@@ -148,7 +148,7 @@ func (im *Importer) lossWarnings(rec *profile.Recording) {
 			w("the kernel logged %d %q message(s)", n, strings.ReplaceAll(k, "_", " "))
 		}
 	}
-	if n, gaps := im.serials.missing(); n > 0 {
+	if n, gaps := im.missing, im.gaps; n > 0 {
 		rec.AddDropped(LossSerialGap, n)
 		w("%d audit serial numbers are missing in %d gap(s): records were lost, or the input was filtered", n, gaps)
 	}

@@ -80,7 +80,9 @@ type Importer struct {
 	sys      map[sysKey]*sysStat
 	sysOrder []sysKey
 	procs    map[string]*procAgg
-	serials  serialSet
+	serials  serialSet // of the input being read
+	missing  uint64    // serial numbers missing in the inputs read so far
+	gaps     uint64
 	stats    Stats
 	bad      []BadLine
 	loss     map[string]uint64
@@ -168,6 +170,7 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, chunkSize+MaxLineLen
 
 func (im *Importer) read(name string, r io.Reader) error {
 	im.inputs = append(im.inputs, name)
+	defer im.endInput()
 	jobs := make(chan job, im.opts.Workers)
 	results := make(chan result, im.opts.Workers)
 	stop := make(chan struct{})
@@ -233,6 +236,15 @@ func (im *Importer) collect(name string, results <-chan result) error {
 		}
 	}
 	return nil
+}
+
+// endInput counts the serial numbers missing in the input just read. Inputs are counted
+// apart: two files may come from different machines.
+func (im *Importer) endInput() {
+	n, g := im.serials.missing()
+	im.missing += n
+	im.gaps += g
+	im.serials = serialSet{}
 }
 
 // splitChunks reads r into chunks that end at a line end and sends them as jobs.

@@ -2,19 +2,19 @@ package auditlog
 
 import "sort"
 
-// serialSet keeps the audit serial numbers seen as sorted, merged ranges, to find the
-// numbers that are missing. Records arrive almost in order, so the set stays small unless
-// records were lost.
+// serialSet keeps the audit serial numbers of one input, in input order, as ranges of
+// consecutive numbers, to find the numbers that are missing. Records arrive almost in order,
+// so the list stays short unless records were lost.
 type serialSet struct {
-	ranges []serialRange
-	cur    serialRange
-	have   bool
+	ranges   []serialRange
+	cur      serialRange
+	have     bool
+	overflow bool // too many ranges were kept: later serials were not tracked
 }
 
 type serialRange struct{ lo, hi uint64 }
 
-// maxRanges bounds the memory a badly gapped input can take; past it, ranges are merged
-// (and the count of missing serials becomes a lower bound).
+// maxRanges bounds the memory a badly gapped input can take.
 const maxRanges = 1 << 20
 
 func (s *serialSet) add(n uint64) {
@@ -31,53 +31,77 @@ func (s *serialSet) add(n uint64) {
 }
 
 func (s *serialSet) push(r serialRange) {
-	s.ranges = append(s.ranges, r)
 	if len(s.ranges) >= maxRanges {
-		s.normalize()
+		s.overflow = true
+		return
 	}
+	s.ranges = append(s.ranges, r)
 }
 
-func (s *serialSet) merge(o *serialSet) {
-	s.ranges = append(s.ranges, o.ranges...)
+// appendSet adds the ranges of o, which came after s's in the input.
+func (s *serialSet) appendSet(o *serialSet) {
+	for _, r := range o.ranges {
+		s.addRange(r)
+	}
 	if o.have {
-		s.ranges = append(s.ranges, o.cur)
+		s.addRange(o.cur)
 	}
-	s.normalize()
+	s.overflow = s.overflow || o.overflow
 }
 
-// normalize sorts and unions the ranges (folding in cur).
-func (s *serialSet) normalize() {
+func (s *serialSet) addRange(r serialRange) {
+	if s.have && r.lo >= s.cur.lo && r.lo <= s.cur.hi+1 {
+		s.cur.hi = max(s.cur.hi, r.hi)
+		return
+	}
 	if s.have {
-		s.ranges = append(s.ranges, s.cur)
-		s.have = false
+		s.push(s.cur)
 	}
-	sort.Slice(s.ranges, func(i, j int) bool { return s.ranges[i].lo < s.ranges[j].lo })
-	out := s.ranges[:0]
-	for _, r := range s.ranges {
-		if n := len(out); n > 0 && r.lo <= out[n-1].hi+1 {
-			if r.hi > out[n-1].hi {
-				out[n-1].hi = r.hi
-			}
-			continue
-		}
-		out = append(out, r)
-	}
-	s.ranges = out
+	s.cur, s.have = r, true
 }
 
-// maxGap is the largest jump between serial numbers counted as lost records; a larger one
-// is taken for a reboot or a log covering several machines.
-const maxGap = 100000
+const (
+	// reorderWindow is how far back a serial may go and still belong to the same run of
+	// records (events from several CPUs interleave); further back starts a new segment (a
+	// reboot, or another machine's log).
+	reorderWindow = 10000
+	// maxGap is the largest jump forward counted as lost records; a larger one starts a new
+	// segment too.
+	maxGap = 100000
+)
 
-// missing returns how many serial numbers are missing between the ranges, and in how many gaps.
+// missing returns how many serial numbers are missing, and in how many gaps, within each
+// segment of the input.
 func (s *serialSet) missing() (n, gaps uint64) {
-	s.normalize()
-	for i := 1; i < len(s.ranges); i++ {
-		d := s.ranges[i].lo - s.ranges[i-1].hi - 1
-		if d > 0 && d <= maxGap {
-			n += d
-			gaps++
-		}
+	all := append([]serialRange(nil), s.ranges...)
+	if s.have {
+		all = append(all, s.cur)
 	}
+	var seg []serialRange
+	var segMax uint64
+	flush := func() {
+		sort.Slice(seg, func(i, j int) bool { return seg[i].lo < seg[j].lo })
+		var hi uint64
+		for i, r := range seg {
+			if i > 0 && r.lo > hi+1 {
+				n += r.lo - hi - 1
+				gaps++
+			}
+			if i == 0 || r.hi > hi {
+				hi = r.hi
+			}
+		}
+		seg = seg[:0]
+	}
+	for _, r := range all {
+		if len(seg) > 0 && (r.lo+reorderWindow < segMax || r.lo > segMax+maxGap) {
+			flush()
+		}
+		if len(seg) == 0 || r.hi > segMax {
+			segMax = r.hi
+		}
+		seg = append(seg, r)
+	}
+	flush()
 	return n, gaps
 }

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/syscalls"
+)
+
+const importSamples = "../../recorder/auditlog/testdata/audit-samples/"
+
+func TestImportCommand(t *testing.T) {
+	dir := t.TempDir()
+	recPath := filepath.Join(dir, "rec.json")
+	res := runProfgen(t, nil, "import", "--recording", recPath, "--summary",
+		importSamples+"kubernetes-website-seccomp-tutorial.log", importSamples+"mailing-lists.log")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	rec, err := profile.LoadRecording(recPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"x86_64": {"accept4", "futex", "getsockname", "pselect6", "read", "setsockopt"},
+		"x86":    {"clock_gettime"},
+		"s390x":  {"sigreturn"},
+	}
+	for abi, names := range want {
+		if got := strings.Join(rec.SyscallNames(syscallsABIOf(abi)), ","); got != strings.Join(names, ",") {
+			t.Errorf("%s: got %s, want %v", abi, got, names)
+		}
+	}
+	if !strings.Contains(res.stderr, "/http-echo (comm http-echo)") || !strings.Contains(res.stderr, "10 seccomp and 0 AppArmor records kept") {
+		t.Errorf("summary/report missing:\n%s", res.stderr)
+	}
+	// the serial numbers of the tutorial's log skip 14542..14558
+	if rec.Source.Dropped["serial_gap"] == 0 || !strings.Contains(res.stderr, "may be incomplete") {
+		t.Errorf("no loss warning: %v\n%s", rec.Source.Dropped, res.stderr)
+	}
+}
+
+func syscallsABIOf(s string) syscalls.ABI { return syscalls.ABI(s) }
+
+func TestImportStdinGzipAndProfile(t *testing.T) {
+	data, err := os.ReadFile(importSamples + "spo-auditsource-tests.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(data)
+	zw.Close()
+	res := runProfgen(t, &gz, "import", "--kind", "seccomp", "--comm", "sh")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	var p struct {
+		DefaultAction string `json:"defaultAction"`
+		Syscalls      []struct {
+			Names []string `json:"names"`
+		} `json:"syscalls"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &p); err != nil {
+		t.Fatalf("profile on stdout: %v\n%s", err, res.stdout)
+	}
+	var names []string
+	for _, s := range p.Syscalls {
+		names = append(names, s.Names...)
+	}
+	got := strings.Join(names, ",")
+	for _, n := range []string{"read", "write", "rt_sigaction", "clone"} {
+		if !strings.Contains(got, n) {
+			t.Errorf("profile lacks %s: %s", n, got)
+		}
+	}
+	if strings.Contains(","+got+",", ",close,") { // comm ls, filtered out
+		t.Errorf("--comm sh kept ls's close: %s", got)
+	}
+}
+
+func TestImportErrors(t *testing.T) {
+	neg := importSamples + "spo-auditsource-tests.negative.log"
+	tests := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"strict", []string{"import", "--strict", neg}, 1, "spo-auditsource-tests.negative.log:2: no audit(...) stamp"},
+		{"nothing found", []string{"import", neg}, 1, "no seccomp or AppArmor records found"},
+		{"bad kind", []string{"import", "--kind", "selinux", neg}, 2, "--kind must be"},
+		{"bad since", []string{"import", "--since", "yesterday", neg}, 2, "--since"},
+		{"follow stdin", []string{"import", "--follow"}, 2, "--follow takes exactly one FILE"},
+		{"missing file", []string{"import", "/nonexistent/audit.log"}, 1, "no such file"},
+	}
+	for _, tt := range tests {
+		res := runProfgen(t, strings.NewReader(""), tt.args...)
+		if res.code != tt.code || !strings.Contains(res.stderr, tt.msg) {
+			t.Errorf("%s: exit %d, stderr %q; want exit %d and %q", tt.name, res.code, res.stderr, tt.code, tt.msg)
+		}
+	}
+}
