@@ -94,4 +94,3 @@ func rotated(f *os.File, path string) bool {
 	}
 	return false
 }
-
