@@ -148,6 +148,7 @@ func (t *tracer) run(ctx context.Context) error {
 		return err
 	}
 	t.cpu.start()
+	defer quietStopNotifications()()
 	stopWatch := t.watch(ctx)
 	defer stopWatch()
 	return t.loop()
@@ -433,7 +434,8 @@ func (t *tracer) event(tid, event int, ws unix.WaitStatus) {
 			// The helper became the workload; its execve was the first syscall the
 			// workload made.
 			t.execed = true
-			if nr, err := syscalls.Native().Number("execve"); err == nil {
+			native := syscalls.Native()
+			if nr, err := native.Number("execve"); err == nil && !t.inBaseline(native, "execve") {
 				t.agg.Syscall(recorder.Syscall{PID: tid, ABI: syscalls.Native(), Nr: nr})
 			}
 			if t.files != nil {
@@ -446,6 +448,15 @@ func (t *tracer) event(tid, event int, ws unix.WaitStatus) {
 		// The first stop of a new task, or a PTRACE_INTERRUPT stop.
 	}
 	t.resume(tid, 0)
+}
+
+// inBaseline reports whether the filter lets name on abi run without a stop.
+func (t *tracer) inBaseline(abi syscalls.ABI, name string) bool {
+	b := t.opts.Baseline
+	if b == nil || b.Syscalls[abi] == nil || b.Syscalls[abi][name] == nil {
+		return false
+	}
+	return !t.keepStopping()[name]
 }
 
 // syscallStop records the syscall tid is stopped at.
