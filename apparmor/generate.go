@@ -233,6 +233,9 @@ func (p *Profile) addFiles(rec *profile.Recording, opts *Options) error {
 			p.Warnings = append(p.Warnings, fmt.Sprintf("file %q skipped: not an absolute path", f))
 			continue
 		}
+		if acc == "" {
+			continue // seen but not granted (a failed open): nothing to allow
+		}
 		perms := accessPerms(acc)
 		exec := ""
 		if strings.Contains(acc, "x") {

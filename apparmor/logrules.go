@@ -65,6 +65,17 @@ func renderLogRule(r profile.AppArmorRule) (string, error) {
 	return "", fmt.Errorf("class %q is not supported", r.Class)
 }
 
+// field returns the first non-empty value of the names given (libapparmor's name first, then
+// the names profgen's audit-log importer also uses).
+func field(f map[string]string, names ...string) string {
+	for _, n := range names {
+		if v := f[n]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
 // access returns "(a, b)" from requested_mask (or denied_mask, or mask) of a record.
 func access(class string, f map[string]string) (string, error) {
 	m := f["requested_mask"]
@@ -135,7 +146,7 @@ func unixRule(f map[string]string) (string, error) {
 		return "", err
 	}
 	rule := "unix " + mask
-	if t := f["sock_type"]; t != "" {
+	if t := field(f, "sock_type", "type"); t != "" {
 		if !slices.Contains(networkTypes, t) {
 			return "", fmt.Errorf("socket type %q", t)
 		}
@@ -229,7 +240,7 @@ func dbusRule(f map[string]string) (string, error) {
 	if n := f["name"]; n != "" {
 		peer = append(peer, "name="+QuotePath(n))
 	}
-	if l := peerLabel(f["peer_profile"], "label="); l != "" {
+	if l := peerLabel(field(f, "peer_profile", "peer_label"), "label="); l != "" {
 		peer = append(peer, l)
 	}
 	if len(peer) > 0 {

@@ -18,6 +18,7 @@ type outputOptions struct {
 	recording   string
 	seccomp     string
 	seccompOpts profile.SeccompOptions
+	apparmor    apparmorOutput // --apparmor FILE and its --apparmor-* options
 }
 
 // addOutputFlags registers the shared output flags on cmd. withRecording adds --recording
@@ -29,10 +30,13 @@ func (o *outputOptions) addOutputFlags(cmd *cobra.Command, withRecording bool) {
 	}
 	f.StringVar(&o.seccomp, "seccomp", "", `write the seccomp profile to this file ("-": standard output)`)
 	f.StringVar(&o.seccompOpts.Mode, "mode", "allow", "seccomp profile mode: allow")
+	o.apparmor.addFlags(f, "apparmor-", "")
 }
 
 // any reports whether an output was asked for.
-func (o *outputOptions) any() bool { return o.recording != "" || o.seccomp != "" }
+func (o *outputOptions) any() bool {
+	return o.recording != "" || o.seccomp != "" || o.apparmor.path != ""
+}
 
 // write writes every output asked for, and says on stderr where each went.
 func (o *outputOptions) write(cmd *cobra.Command, rec *profile.Recording) error {
@@ -57,6 +61,9 @@ func (o *outputOptions) write(cmd *cobra.Command, rec *profile.Recording) error 
 		if err := writeOutput(cmd, o.seccomp, b); err != nil {
 			return err
 		}
+	}
+	if err := o.apparmor.write(cmd, rec); err != nil {
+		return err
 	}
 	return nil
 }

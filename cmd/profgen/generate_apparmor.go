@@ -1,0 +1,198 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/profgen/profgen/apparmor"
+	"github.com/profgen/profgen/profile"
+)
+
+// apparmorOutput is the AppArmor profile output: its file and how to make it. record and
+// import register its flags with the "apparmor-" prefix, generate apparmor without.
+type apparmorOutput struct {
+	path      string
+	opts      apparmor.Options
+	execModes []string // PATH=MODE
+}
+
+func (a *apparmorOutput) addFlags(f *pflag.FlagSet, prefix, pathDefault string) {
+	f.StringVar(&a.path, "apparmor", pathDefault, `write the AppArmor profile to this file ("-": standard output)`)
+	f.StringVar(&a.opts.Name, prefix+"name", "", `AppArmor profile name (default "profgen-" and the program's name)`)
+	f.StringVar(&a.opts.Attachment, prefix+"attach", "", "absolute path of the program the AppArmor profile attaches to")
+	f.BoolVar(&a.opts.Complain, prefix+"complain", false, "write the AppArmor profile in complain mode (log, do not deny)")
+	f.BoolVar(&a.opts.Container, prefix+"container", false, "add the AppArmor flags containers need: attach_disconnected, mediate_deleted")
+	f.StringArrayVar(&a.opts.DenyWrite, prefix+"deny-write", nil, `add "deny PATTERN w," to the AppArmor profile (repeatable; e.g. '/**')`)
+	f.StringArrayVar(&a.opts.Globs, prefix+"glob", nil, "AppArmor pattern that replaces the rules of the files it matches (repeatable)")
+	f.StringSliceVar(&a.opts.Disable, prefix+"no-generalize", nil,
+		"AppArmor generalisation rules to switch off: "+strings.Join(apparmor.GeneralizationRules, ", "))
+	f.StringVar(&a.opts.ExecMode, prefix+"exec-mode", "ix", "AppArmor exec permission for programs run: ix, px, cx, ux (and Px, pix ...)")
+	f.StringArrayVar(&a.execModes, prefix+"exec", nil, "exec permission for one program, as PATH=MODE (repeatable)")
+}
+
+// write makes the profile from rec and writes it, when an AppArmor output was asked for.
+func (a *apparmorOutput) write(cmd *cobra.Command, rec *profile.Recording) error {
+	if a.path == "" {
+		return nil
+	}
+	opts := a.opts
+	if opts.Name == "" {
+		opts.Name = apparmor.DefaultName(rec)
+	}
+	if len(a.execModes) > 0 {
+		opts.ExecModes = map[string]string{}
+		for _, e := range a.execModes {
+			p, m, ok := strings.Cut(e, "=")
+			if !ok || !strings.HasPrefix(p, "/") {
+				return usagef("--exec %q: want PATH=MODE with an absolute PATH", e)
+			}
+			opts.ExecModes[p] = m
+		}
+	}
+	p, err := apparmor.Generate(rec, opts)
+	if err != nil {
+		return err
+	}
+	for _, w := range p.Warnings {
+		fmt.Fprintln(cmd.ErrOrStderr(), "profgen: apparmor: warning:", w)
+	}
+	return writeOutput(cmd, a.path, p.Bytes())
+}
+
+// apparmorRecordings reads and merges recording files ("-": standard input).
+func apparmorRecordings(cmd *cobra.Command, paths []string) (*profile.Recording, error) {
+	if len(paths) == 1 && paths[0] != "-" {
+		return profile.LoadRecording(paths[0])
+	}
+	rec := profile.NewRecording("profgen", "merge")
+	for _, p := range paths {
+		data, err := readInput(cmd, p)
+		if err != nil {
+			return nil, fmt.Errorf("read recording: %w", err)
+		}
+		r, err := profile.ParseRecording(data)
+		if err != nil {
+			return nil, fmt.Errorf("read recording %s: %w", p, err)
+		}
+		rec.Merge(r)
+		rec.Source.Inputs = append(rec.Source.Inputs, p)
+		if len(rec.Source.Command) == 0 {
+			rec.Source.Command = r.Source.Command
+		}
+	}
+	return rec, nil
+}
+
+func init() {
+	var out apparmorOutput
+	cmd := &cobra.Command{
+		Use:   "apparmor RECORDING...",
+		Short: "Write an AppArmor profile from recordings",
+		Long: `Write an AppArmor profile from one or more recordings (merged): file rules with the
+permissions seen (r, w, a, k, l, m and an exec mode for programs run), owner where the
+workload created the files, network rules from the sockets made, capability rules, and the
+signal, ptrace, unix, mount and dbus rules of imported AppArmor records.
+
+File names are data: names with spaces, quotes, commas, braces, newlines, # or glob
+characters are quoted and escaped so that each rule matches exactly that file.
+
+Generalisation rules, each switched off with --no-generalize RULE:
+  base   files abstractions/base already allows (shared libraries, ld.so.cache, locale
+         data, /dev/null ...) get no rule of their own
+  proc   /proc/<pid>/... and /proc/self/... become @{PROC}/@{pid}/...
+  tmp    per-run temporary names under /tmp, /var/tmp, /dev/shm, /run/user/<uid> become *
+         (runs of 8+ letters and digits that mix letters and digits, or are all digits)
+  cover  a rule is dropped when a glob rule already allows its file
+  owner  rules for files the workload created get the owner qualifier
+--glob PATTERN adds a rule of your own that replaces the rules of the files it matches.`,
+		Example: `  profgen generate apparmor app.rec.json > profgen-app
+  profgen generate apparmor --name web --attach /usr/sbin/nginx --apparmor web run1.json run2.json
+  # a container profile that denies every write, as the well-known deny-write example
+  profgen generate apparmor --container --deny-write '/**' --name ro app.json
+  profgen apparmor check profgen-app`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rec, err := apparmorRecordings(cmd, args)
+			if err != nil {
+				return err
+			}
+			return out.write(cmd, rec)
+		},
+	}
+	out.addFlags(cmd.Flags(), "", "-")
+	generateCmd.AddCommand(cmd)
+	generateCmd.AddCommand(newGenerateK8sCmd())
+}
+
+// k8sContainerNameRe is a Kubernetes container name (RFC 1123 label).
+var k8sContainerNameRe = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+var k8sTemplateKinds = map[string]bool{"deployment": true, "statefulset": true, "daemonset": true, "replicaset": true, "job": true}
+
+func newGenerateK8sCmd() *cobra.Command {
+	var name, container, kind, output string
+	cmd := &cobra.Command{
+		Use:   "k8s --apparmor NAME --container CONTAINER",
+		Short: "Write the Kubernetes settings that apply an AppArmor profile to a container",
+		Long: `Write the Kubernetes fields that make a container run under the AppArmor profile NAME
+(loaded on the node, e.g. with profgen apparmor install and load): the
+securityContext.appArmorProfile (type Localhost) read by Kubernetes 1.30 and later, and the
+annotation container.apparmor.security.beta.kubernetes.io/<container> read by older
+versions (keyed by the container's name, not the pod's). The output is a strategic merge
+patch: merge it into the manifest, or apply it with kubectl patch --patch-file.`,
+		Example: `  profgen generate k8s --apparmor profgen-app --container app
+  profgen generate k8s --apparmor profgen-app --container app --kind deployment -o patch.yaml
+  kubectl patch deployment web --patch-file patch.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if name == "" || container == "" {
+				return usagef("generate k8s: --apparmor NAME and --container CONTAINER are required")
+			}
+			if err := apparmor.ValidateName(name); err != nil {
+				return usagef("generate k8s: %w", err)
+			}
+			if !k8sContainerNameRe.MatchString(container) {
+				return usagef("generate k8s: container name %q is not a Kubernetes name (lower-case letters, digits and -, at most 63)", container)
+			}
+			kind = strings.ToLower(kind)
+			if kind != "pod" && !k8sTemplateKinds[kind] {
+				return usagef("generate k8s: --kind %q: want pod, deployment, statefulset, daemonset, replicaset or job", kind)
+			}
+			return writeOutput(cmd, output, k8sAppArmorPatch(name, container, kind != "pod"))
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&name, "apparmor", "", "name of the AppArmor profile (as loaded on the nodes)")
+	f.StringVar(&container, "container", "", "name of the container the profile applies to")
+	f.StringVar(&kind, "kind", "pod", "kind of the manifest: pod, or a kind with a pod template (deployment ...)")
+	f.StringVarP(&output, "output", "o", "-", `write to this file ("-": standard output)`)
+	return cmd
+}
+
+// k8sAppArmorPatch renders the patch. Names are validated, and quoted anyway so that YAML
+// never reads them as numbers or booleans.
+func k8sAppArmorPatch(name, container string, template bool) []byte {
+	var b strings.Builder
+	ind := ""
+	b.WriteString("# AppArmor profile " + name + " for container " + container + ": Kubernetes 1.30 and later\n")
+	b.WriteString("# read securityContext.appArmorProfile, older versions the annotation.\n")
+	if template {
+		b.WriteString("spec:\n  template:\n")
+		ind = "    "
+	}
+	b.WriteString(ind + "metadata:\n")
+	b.WriteString(ind + "  annotations:\n")
+	fmt.Fprintf(&b, "%s    container.apparmor.security.beta.kubernetes.io/%s: \"localhost/%s\"\n", ind, container, name)
+	b.WriteString(ind + "spec:\n")
+	b.WriteString(ind + "  containers:\n")
+	fmt.Fprintf(&b, "%s  - name: %q\n", ind, container)
+	b.WriteString(ind + "    securityContext:\n")
+	b.WriteString(ind + "      appArmorProfile:\n")
+	b.WriteString(ind + "        type: Localhost\n")
+	fmt.Fprintf(&b, "%s        localhostProfile: %q\n", ind, name)
+	return []byte(b.String())
+}
