@@ -1,0 +1,179 @@
+//go:build linux && amd64
+
+package ptrace
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/profgen/profgen/internal/testutil"
+	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/syscalls"
+)
+
+// timing lists syscalls whose appearance depends on timing, so that one traced run may make
+// them and another not: lock contention (futex, sched_yield), a signal interrupting a sleep
+// (restart_syscall), and the Go runtime's asynchronous preemption of long-running goroutines
+// (tgkill of SIGURG, the handler's rt_sigreturn, sysmon's nanosleep).
+var timing = map[string]bool{
+	"futex": true, "restart_syscall": true, "sched_yield": true,
+	"tgkill": true, "rt_sigreturn": true, "nanosleep": true,
+}
+
+// neverReturn lists syscalls strace -c leaves out because they do not return.
+var neverReturn = map[string]bool{"exit": true, "exit_group": true}
+
+// recordCmd records args with the given options and fails the test on error.
+func recordCmd(t *testing.T, opts Options, args ...string) *Result {
+	t.Helper()
+	opts.Args = args
+	if opts.Stdout == nil {
+		opts.Stdout = devNull(t)
+	}
+	res, err := Record(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("record %v: %v", args, err)
+	}
+	return res
+}
+
+func devNull(t *testing.T) *os.File {
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// compareWithStrace checks that every syscall strace -f sees is recorded on the same ABI, and
+// that profgen records nothing strace does not know of.
+func compareWithStrace(t *testing.T, rec *profile.Recording, env []string, args ...string) {
+	t.Helper()
+	want := straceCounts(t, env, args...)
+	for abi, names := range want {
+		for name := range names {
+			if rec.Syscalls[abi][name] == nil && !timing[name] {
+				t.Errorf("strace saw %s on %s, profgen did not (profgen saw %v)", name, abi, rec.SyscallNames(abi))
+			}
+		}
+	}
+	for abi, m := range rec.Syscalls {
+		for name := range m {
+			if _, ok := want[abi][name]; !ok && !timing[name] && !neverReturn[name] {
+				t.Errorf("profgen saw %s on %s, strace did not", name, abi)
+			}
+		}
+	}
+}
+
+func TestRecordMatchesStrace(t *testing.T) {
+	dir, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "TMPDIR="+t.TempDir())
+	tests := []struct {
+		name  string
+		build func(t *testing.T) []string
+	}{
+		{"shell with pipes and forks", func(t *testing.T) []string {
+			return []string{"/bin/sh", filepath.Join(dir, "pipes.sh")}
+		}},
+		{"threaded python with sockets and subprocesses", func(t *testing.T) []string {
+			py := pythonPath(t)
+			return []string{py, filepath.Join(dir, "threads.py")}
+		}},
+		{"go program", func(t *testing.T) []string {
+			gobin := testutil.RequireCommand(t, "go")
+			out := filepath.Join(t.TempDir(), "goprog")
+			build := exec.Command(gobin, "build", "-o", out, ".")
+			build.Dir = filepath.Join(dir, "goprog")
+			build.Env = append(os.Environ(), "CGO_ENABLED=0", "GO111MODULE=off")
+			if b, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("build the Go workload: %v\n%s", err, b)
+			}
+			return []string{out}
+		}},
+		{"32-bit static C program", func(t *testing.T) []string {
+			return []string{compileC(t, filepath.Join(dir, "m32.c"), "-m32", "-static")}
+		}},
+		{"64-bit program with int 0x80 and x32 calls", func(t *testing.T) []string {
+			return []string{compileC(t, filepath.Join(dir, "abimix.c"))}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := tt.build(t)
+			res := recordCmd(t, Options{Env: env}, args...)
+			if res.Status() != 0 {
+				t.Fatalf("workload exit status %d", res.Status())
+			}
+			if res.Mode != ModeSeccomp {
+				t.Errorf("mode %s, want seccomp", res.Mode)
+			}
+			compareWithStrace(t, res.Recording, env, args...)
+		})
+	}
+}
+
+func TestRecordABIs(t *testing.T) {
+	dir, _ := filepath.Abs("testdata")
+	m32 := compileC(t, filepath.Join(dir, "m32.c"), "-m32", "-static")
+	res := recordCmd(t, Options{}, m32)
+	rec := res.Recording
+	// The helper's execve is the only 64-bit call of a static 32-bit program.
+	if got := rec.SyscallNames(syscalls.X86_64); len(got) != 1 || got[0] != "execve" {
+		t.Errorf("x86_64 calls %v, want [execve]", got)
+	}
+	for _, name := range []string{"openat", "read", "fstat64", "close", "exit_group"} {
+		if rec.Syscalls[syscalls.X86][name] == nil && !(name == "fstat64" && rec.Syscalls[syscalls.X86]["statx"] != nil) {
+			t.Errorf("x86 %s not recorded (have %v)", name, rec.SyscallNames(syscalls.X86))
+		}
+	}
+	mix := compileC(t, filepath.Join(dir, "abimix.c"))
+	rec = recordCmd(t, Options{}, mix).Recording
+	if rec.Syscalls[syscalls.X86]["getppid"] == nil {
+		t.Errorf("int 0x80 getppid not recorded on x86: %v", rec.SyscallNames(syscalls.X86))
+	}
+	if rec.Syscalls[syscalls.X32]["getpid"] == nil {
+		t.Errorf("x32 getpid not recorded on x32: %v", rec.SyscallNames(syscalls.X32))
+	}
+}
+
+// pythonPath returns the real python3 interpreter (not a version manager's shim script).
+func pythonPath(t *testing.T) string {
+	py := testutil.RequireCommand(t, "python3")
+	out, err := exec.Command(py, "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		t.Skipf("python3 does not run: %v", err)
+	}
+	return string(out[:len(out)-1])
+}
+
+// compileC builds a C test workload, skipping when the compiler (or its 32-bit libraries)
+// is missing.
+func compileC(t *testing.T, src string, flags ...string) string {
+	t.Helper()
+	cc := testutil.RequireCommand(t, "gcc")
+	out := filepath.Join(t.TempDir(), filepath.Base(src)+".bin")
+	args := append(append([]string{}, flags...), "-O1", "-o", out, src)
+	if b, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
+		t.Skipf("cannot build %s with gcc %v (make deps installs gcc-multilib): %v\n%s", src, flags, err, b)
+	}
+	return out
+}
+
+// sortedKeys is used in failure messages.
+func sortedKeys[M ~map[string]V, V any](m M) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
