@@ -12,7 +12,8 @@ const (
 	// RuleTemp replaces per-run temporary names under /tmp, /var/tmp, /dev/shm and
 	// /run/user/<uid> with *: a run of 8 or more letters and digits that mixes letters and
 	// digits, is all digits, or mixes at least two upper- and two lower-case letters
-	// (mktemp's tmp.XXXXXXXXXX, Go's os.CreateTemp, Python's tempfile). A leading "tmp" is kept.
+	// (mktemp's tmp.XXXXXXXXXX, Go's os.CreateTemp, Python's tempfile). A leading "tmp", or
+	// the letters before such a run of digits (go-build1234567890), are kept.
 	RuleTemp = "tmp"
 	// RuleBase leaves to abstractions/base the files it already allows: shared libraries,
 	// the dynamic linker's cache, locale data, /dev/null and the like.
@@ -129,6 +130,13 @@ func generalizeTempName(name string) (string, bool) {
 		if strings.HasPrefix(run, "tmp") && looksRandom(run[3:]) {
 			keep, run = "tmp", run[3:]
 		}
+		if keep == "" && len(run) > 0 && !isDigit(run[0]) {
+			// letters then 6 or more digits (go-build1234567890): keep the letters
+			k := strings.IndexFunc(run, func(r rune) bool { return r >= '0' && r <= '9' })
+			if k > 0 && len(run)-k >= 6 && strings.Trim(run[k:], "0123456789") == "" {
+				keep, run = run[:k], run[k:]
+			}
+		}
 		if looksRandom(run) {
 			sb.WriteString(keep + "*")
 			changed = true
@@ -139,6 +147,8 @@ func generalizeTempName(name string) (string, bool) {
 	}
 	return sb.String(), changed
 }
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 func isAlnum(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
