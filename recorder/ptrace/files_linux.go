@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/recorder"
 )
 
@@ -117,7 +118,7 @@ func openAccess(flags uint64) string {
 	if flags&unix.O_TRUNC != 0 {
 		a += "w"
 	}
-	return a
+	return profile.MergeAccess("", a)
 }
 
 const (

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/profgen/profgen/syscalls"
 	"github.com/profgen/profgen/internal/testutil"
+	"github.com/profgen/profgen/syscalls"
 )
 
 // straceCounts runs args under strace -f -c and returns calls per syscall per ABI, from the

@@ -1,0 +1,75 @@
+package recorder
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/syscalls"
+)
+
+func TestLoadBaseline(t *testing.T) {
+	dir := t.TempDir()
+	rec := profile.NewRecording("test", "ptrace")
+	rec.AddSyscall(syscalls.X86_64, "read", 3, profile.Process{})
+	var b bytes.Buffer
+	if _, err := rec.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	recPath := filepath.Join(dir, "r.json")
+	seccompPath := filepath.Join(dir, "s.json")
+	badPath := filepath.Join(dir, "bad.json")
+	files := map[string]string{
+		recPath: b.String(),
+		seccompPath: `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86"],
+ "syscalls":[{"names":["read","write","fstat64"],"action":"SCMP_ACT_ALLOW"},
+  {"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":0,"op":"SCMP_CMP_EQ"}]},
+  {"names":["ptrace"],"action":"SCMP_ACT_ERRNO"}]}`,
+		badPath: "not json",
+	}
+	for p, data := range files {
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		path    string
+		want    map[syscalls.ABI][]string
+		wantErr bool
+	}{
+		{recPath, map[syscalls.ABI][]string{syscalls.X86_64: {"read"}}, false},
+		{seccompPath, map[syscalls.ABI][]string{
+			syscalls.X86_64: {"read", "write"},
+			syscalls.X86:    {"fstat64", "read", "write"},
+		}, false},
+		{badPath, nil, true},
+		{filepath.Join(dir, "missing.json"), nil, true},
+	}
+	for _, tt := range tests {
+		got, err := LoadBaseline(tt.path)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("%s: err = %v, want error %v", filepath.Base(tt.path), err, tt.wantErr)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		if len(got.ABIs()) != len(tt.want) {
+			t.Errorf("%s: ABIs %v, want %v", filepath.Base(tt.path), got.ABIs(), tt.want)
+		}
+		for abi, names := range tt.want {
+			have := got.SyscallNames(abi)
+			if len(have) != len(names) {
+				t.Errorf("%s %s: %v, want %v", filepath.Base(tt.path), abi, have, names)
+				continue
+			}
+			for i := range names {
+				if have[i] != names[i] {
+					t.Errorf("%s %s: %v, want %v", filepath.Base(tt.path), abi, have, names)
+				}
+			}
+		}
+	}
+}
