@@ -9,10 +9,10 @@ LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 FUZZTIME  ?= 10s
 
 # Debian packages the build and the tests need.
-DEBS := libseccomp-dev apparmor runc busybox-static strace gcc-multilib
+DEBS := libseccomp-dev apparmor runc busybox-static strace gcc-multilib auditd
 
 # Fuzz targets run briefly by `make test`: package:FuzzFunc.
-FUZZ_TARGETS :=
+FUZZ_TARGETS := ./recorder/auditlog:FuzzParseKernel ./recorder/auditlog:FuzzParseAuditd ./recorder/auditlog:FuzzParseInterpreted ./recorder/auditlog:FuzzParseJournal ./recorder/auditlog:FuzzParseAppArmor ./recorder/auditlog:FuzzImport
 
 .PHONY: all deps build test unit fuzz vet demo generate verify-generate bench lint clean
 

@@ -1,0 +1,153 @@
+package auditlog
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// corpusLines returns every line of the real corpora in testdata, and the synthetic lines of
+// this package's tests.
+func corpusLines(tb testing.TB) []string {
+	var out []string
+	for _, pat := range []string{"testdata/audit-samples/*.log", "testdata/apparmor-test_multi/*.in"} {
+		files, _ := filepath.Glob(pat)
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			for _, l := range strings.Split(string(data), "\n") {
+				if l != "" {
+					out = append(out, l)
+				}
+			}
+		}
+	}
+	out = append(out,
+		"5,363,551932543,-;audit: type=1326 audit(1795677319.286:3): "+rawBody,
+		"[  551.932188] kauditd_printk_skb: 428 callbacks suppressed",
+		"audit: audit_lost=5 audit_rate_limit=0 audit_backlog_limit=64",
+		`{"_TRANSPORT":"audit","_AUDIT_TYPE":"1326","_AUDIT_ID":"3","MESSAGE":"SECCOMP `+jsonEsc(rawBody)+`"}`,
+		`{"_TRANSPORT":"kernel","MESSAGE":"audit: type=1326 audit(1795677319.286:3): `+jsonEsc(rawBody)+`"}`,
+		"type=SECCOMP msg=audit(1795677319.286:3): "+rawBody+"\x1dAUID=\"unset\" ARCH=x86_64 SYSCALL=brk",
+	)
+	return out
+}
+
+// seedForms adds the corpus lines of the given forms (by what Parse makes of them) as seeds.
+func seedForms(f *testing.F, forms ...Form) {
+	n := 0
+	for _, l := range corpusLines(f) {
+		var r Record
+		r.Parse([]byte(l))
+		for _, form := range forms {
+			if r.Form == form {
+				f.Add([]byte(l))
+				n++
+				break
+			}
+		}
+	}
+	if n == 0 {
+		f.Fatalf("no seeds of forms %v", forms)
+	}
+}
+
+// checkParse runs Parse on line and checks what must hold of any result.
+func checkParse(t *testing.T, line []byte) {
+	orig := append([]byte(nil), line...)
+	var r Record
+	err := r.Parse(line)
+	if !bytes.Equal(line, orig) {
+		t.Fatal("Parse changed its input")
+	}
+	if err == nil && r.Kind == KindOther {
+		t.Fatal("nil error for a line of kind other")
+	}
+	if err != nil && r.Kind == KindSeccomp {
+		t.Fatalf("error %v with kind seccomp", err)
+	}
+	if err == nil && r.Kind == KindSeccomp {
+		s := r.Seccomp
+		if !s.ABI.Valid() {
+			t.Fatalf("invalid ABI %q", s.ABI)
+		}
+		if name, nerr := s.ABI.Name(s.Nr); (nerr == nil) != (s.Name != "") || nerr == nil && name != s.Name {
+			t.Fatalf("syscall %d on %s named %q", s.Nr, s.ABI, s.Name)
+		}
+	}
+	var r2 Record
+	err2 := r2.Parse(line)
+	if (err == nil) != (err2 == nil) || r.Kind != r2.Kind || r.Serial != r2.Serial || r.Seccomp.Name != r2.Seccomp.Name {
+		t.Fatal("Parse is not deterministic")
+	}
+}
+
+func FuzzParseKernel(f *testing.F) {
+	seedForms(f, FormConsole, FormKmsg, FormSyslog)
+	f.Fuzz(checkParse)
+}
+
+func FuzzParseAuditd(f *testing.F) {
+	seedForms(f, FormAuditd, FormAudispd)
+	f.Fuzz(checkParse)
+}
+
+func FuzzParseInterpreted(f *testing.F) {
+	seedForms(f, FormInterpreted)
+	f.Fuzz(checkParse)
+}
+
+func FuzzParseJournal(f *testing.F) {
+	seedForms(f, FormJournal, FormJournalJSON)
+	f.Fuzz(checkParse)
+}
+
+func FuzzParseAppArmor(f *testing.F) {
+	files, _ := filepath.Glob("testdata/apparmor-test_multi/*.in")
+	for _, fn := range files {
+		data, err := os.ReadFile(fn)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		checkParse(t, line)
+		var r Record
+		if r.Parse(line) == nil && r.Kind == KindAppArmor {
+			rec := NewImporter(Options{}).rec
+			addAppArmorTo(rec, &r.AppArmor)
+			if err := rec.Validate(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// FuzzImport feeds whole inputs (several lines, any bytes) through the Importer.
+func FuzzImport(f *testing.F) {
+	lines := corpusLines(f)
+	for i := 0; i+3 <= len(lines); i += 3 {
+		f.Add([]byte(strings.Join(lines[i:i+3], "\n")))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		im := NewImporter(Options{Workers: 2})
+		if err := im.Read("fuzz", bytes.NewReader(data)); err != nil {
+			t.Fatal(err)
+		}
+		want := uint64(bytes.Count(data, []byte{'\n'}))
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			want++
+		}
+		if im.Stats().Lines != want {
+			t.Fatalf("%d lines counted, want %d", im.Stats().Lines, want)
+		}
+		if err := im.Recording().Validate(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
