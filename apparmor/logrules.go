@@ -31,19 +31,26 @@ var accessWords = map[string][]string{
 func (p *Profile) addLogRules(rules []profile.AppArmorRule) {
 	seen := map[string]bool{}
 	for _, r := range rules {
-		s, err := renderLogRule(r)
+		text, err := renderLogRule(r)
 		if err != nil {
 			p.Warnings = append(p.Warnings, fmt.Sprintf("%s rule left out: %v", r.Class, err))
 			continue
 		}
-		if !seen[s] {
-			seen[s] = true
-			p.Rules = append(p.Rules, s)
+		for _, s := range strings.Split(text, ruleSep) {
+			if !seen[s] {
+				seen[s] = true
+				p.Rules = append(p.Rules, s)
+			}
 		}
 	}
 	slices.Sort(p.Rules)
 }
 
+// ruleSep separates the rules renderLogRule makes from one record. Rendered rules never hold
+// a raw newline: every value is quoted with its control characters escaped.
+const ruleSep = "\n"
+
+// renderLogRule renders the rule (or rules, separated by ruleSep) for one record.
 func renderLogRule(r profile.AppArmorRule) (string, error) {
 	f := r.Fields
 	switch r.Class {
@@ -140,32 +147,64 @@ func signalRule(f map[string]string) (string, error) {
 	return rule + peerLabel(f["peer"], " peer="), nil
 }
 
+// unixLocal are the unix accesses that take no peer conditional.
+var unixLocal = []string{"create", "shutdown", "setattr", "getattr", "bind", "listen", "setopt", "getopt"}
+
+// unixRule renders a unix rule. Accesses on the socket itself and accesses to a peer go in
+// separate rules, as AppArmor allows peer conditionals only on the latter.
 func unixRule(f map[string]string) (string, error) {
 	mask, err := access("unix", f)
 	if err != nil {
 		return "", err
 	}
-	rule := "unix " + mask
+	var local, remote []string
+	for _, w := range strings.Split(strings.Trim(mask, "()"), ", ") {
+		if slices.Contains(unixLocal, w) {
+			local = append(local, w)
+		} else {
+			remote = append(remote, w)
+		}
+	}
+	base := ""
 	if t := field(f, "sock_type", "type"); t != "" {
 		if !slices.Contains(networkTypes, t) {
 			return "", fmt.Errorf("socket type %q", t)
 		}
-		rule += " type=" + t
+		base += " type=" + t
 	}
-	if a := f["addr"]; a != "" && a != "none" {
-		rule += " addr=" + QuotePath(a)
+	if a := unixAddr(f["addr"]); a != "" {
+		base += " addr=" + a
 	}
 	var peer []string
-	if a := f["peer_addr"]; a != "" && a != "none" {
-		peer = append(peer, "addr="+QuotePath(a))
+	if a := unixAddr(f["peer_addr"]); a != "" {
+		peer = append(peer, "addr="+a)
 	}
 	if l := peerLabel(f["peer"], "label="); l != "" {
 		peer = append(peer, l)
 	}
-	if len(peer) > 0 {
-		rule += " peer=(" + strings.Join(peer, ", ") + ")"
+	var rules []string
+	if len(local) > 0 {
+		rules = append(rules, "unix ("+strings.Join(local, ", ")+")"+base)
 	}
-	return rule, nil
+	if len(remote) > 0 {
+		r := "unix (" + strings.Join(remote, ", ") + ")" + base
+		if len(peer) > 0 {
+			r += " peer=(" + strings.Join(peer, ", ") + ")"
+		}
+		rules = append(rules, r)
+	}
+	return strings.Join(rules, ruleSep), nil
+}
+
+// unixAddr renders an abstract socket address (@name) for an addr= conditional, or "" for
+// none. AppArmor's unix rules only take abstract addresses; sockets with a path name are
+// mediated by file rules, so the conditional is left out for them.
+func unixAddr(a string) string {
+	name, ok := strings.CutPrefix(a, "@")
+	if !ok || name == "" {
+		return ""
+	}
+	return QuotePattern("@" + EscapePath(name))
 }
 
 func mountRule(f map[string]string) (string, error) {
@@ -224,6 +263,9 @@ func dbusRule(f map[string]string) (string, error) {
 	rule := "dbus " + mask
 	if bus != "" {
 		rule += " bus=" + bus
+	}
+	if mask == "(eavesdrop)" {
+		return rule, nil // eavesdrop takes only the bus conditional
 	}
 	if mask == "(bind)" {
 		if f["name"] == "" {
