@@ -144,8 +144,17 @@ func (t *tracer) run(ctx context.Context) error {
 		if err := t.attachAll(); err != nil {
 			return err
 		}
-	} else if err := t.start(); err != nil {
-		return err
+	} else {
+		// Orphans of the workload (daemons, children of a parent that died first) become
+		// profgen's children rather than init's, so the tracer reaps them and no zombie is
+		// left behind.
+		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err == nil {
+			defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+			defer reapOrphans()
+		}
+		if err := t.start(); err != nil {
+			return err
+		}
 	}
 	t.cpu.start()
 	defer quietStopNotifications()()
@@ -390,7 +399,9 @@ func (t *tracer) handle(tid int, ws unix.WaitStatus) {
 		return
 	}
 	sig := ws.StopSignal()
-	event := ws.TrapCause()
+	// The event is in bits 16-23 for every stop (WaitStatus.TrapCause only reads it for
+	// SIGTRAP stops, but group-stops report their stopping signal with PTRACE_EVENT_STOP).
+	event := int(uint32(ws)>>16) & 0xff
 	switch {
 	case sig == syscall.SIGTRAP|0x80:
 		t.syscallStop(tid)
@@ -502,7 +513,7 @@ func (t *tracer) startDetach() {
 // detachTask detaches a stopped task, passing on a signal it was stopped for.
 func (t *tracer) detachTask(tid int, ws unix.WaitStatus) {
 	sig := 0
-	if s := ws.StopSignal(); ws.TrapCause() == 0 && s != syscall.SIGTRAP && s != syscall.SIGTRAP|0x80 {
+	if s := ws.StopSignal(); uint32(ws)>>16 == 0 && s != syscall.SIGTRAP && s != syscall.SIGTRAP|0x80 {
 		sig = int(s)
 	}
 	_ = ptraceRaw(unix.PTRACE_DETACH, tid, 0, uintptr(sig))
@@ -524,4 +535,19 @@ func tgidOf(tid int) int {
 		}
 	}
 	return tid
+}
+
+// reapOrphans collects the exit status of orphans of the workload that were reparented to
+// profgen after the tracer had seen them exit.
+func reapOrphans() {
+	var ws unix.WaitStatus
+	for {
+		pid, err := unix.Wait4(-1, &ws, unix.WALL|unix.WNOHANG, nil)
+		if err != nil && errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil || pid <= 0 {
+			return
+		}
+	}
 }

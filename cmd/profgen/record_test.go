@@ -1,0 +1,381 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/profgen/profgen/internal/testutil"
+	"github.com/profgen/profgen/profile"
+)
+
+// startProfgen starts the test binary with args in dir and returns the command; stdout and
+// stderr are collected in the returned buffers.
+func startProfgen(t *testing.T, dir string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(profgenBin, args...)
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	return cmd, &out, &errb
+}
+
+// exitCode waits for cmd (at most d) and returns its exit status.
+func exitCode(t *testing.T, cmd *exec.Cmd, d time.Duration) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(d):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("profgen %v did not finish within %v", cmd.Args[1:], d)
+		return -1
+	}
+}
+
+// waitFile waits until path exists and is not empty, and returns its content.
+func waitFile(t *testing.T, path string) string {
+	t.Helper()
+	for i := 0; i < 500; i++ {
+		if b, err := os.ReadFile(path); err == nil && len(bytes.TrimSpace(b)) > 0 {
+			return strings.TrimSpace(string(b))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s was not written", path)
+	return ""
+}
+
+// alive reports whether pid is a live (not zombie) process.
+func alive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || i+2 >= len(s) || (s[i+2] != 'Z' && s[i+2] != 'X')
+}
+
+// procState returns the state letter of pid (R, S, T, t ...).
+func procState(pid int) byte {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 >= len(b) {
+		return 0
+	}
+	return b[i+2]
+}
+
+func loadRec(t *testing.T, path string) *profile.Recording {
+	t.Helper()
+	r, err := profile.LoadRecording(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestRecordExitStatus(t *testing.T) {
+	tests := []struct {
+		name   string
+		script string
+		want   int
+	}{
+		{"success", "exit 0", 0},
+		{"exit code", "exit 7", 7},
+		{"death by SIGTERM", "kill -TERM $$", 128 + 15},
+		{"death by SIGKILL", "kill -KILL $$", 128 + 9},
+		{"death by SIGSEGV", "kill -SEGV $$", 128 + 11},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			rec := filepath.Join(dir, "r.json")
+			r := runProfgen(t, nil, "record", "--recording", rec, "--", "/bin/sh", "-c", tt.script)
+			if r.code != tt.want {
+				t.Fatalf("exit status %d, want %d; stderr:\n%s", r.code, tt.want, r.stderr)
+			}
+			got := loadRec(t, rec)
+			if got.Source.ExitCode == nil || *got.Source.ExitCode != tt.want {
+				t.Errorf("recording's exit code %v, want %d", got.Source.ExitCode, tt.want)
+			}
+			if got.Syscalls["x86_64"]["execve"] == nil && got.Syscalls["aarch64"]["execve"] == nil {
+				t.Errorf("execve not recorded: %v", got.Syscalls)
+			}
+		})
+	}
+}
+
+func TestRecordUsage(t *testing.T) {
+	tests := [][]string{
+		{"record"},
+		{"record", "-p", "1", "--", "true"},
+		{"record", "--cpu-policy", "sideways", "--", "true"},
+		{"record", "--trace-mode", "magic", "--", "true"},
+		{"record", "--duration", "-1s", "--", "true"},
+	}
+	for _, args := range tests {
+		if r := runProfgen(t, nil, args...); r.code != exitUsage {
+			t.Errorf("profgen %v: exit status %d, want %d; stderr: %s", args, r.code, exitUsage, r.stderr)
+		}
+	}
+	if r := runProfgen(t, nil, "record", "--", "/no/such/program"); r.code != exitFailure || !strings.Contains(r.stderr, "/no/such/program") {
+		t.Errorf("missing program: exit status %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestRecordDefaultOutputAndSummary(t *testing.T) {
+	dir := t.TempDir()
+	cmd, _, errb := startProfgen(t, dir, "record", "--summary", "--", "/bin/sh", "-c", "cat /etc/hostname > /dev/null")
+	if code := exitCode(t, cmd, time.Minute); code != 0 {
+		t.Fatalf("exit status %d: %s", code, errb)
+	}
+	path := filepath.Join(dir, "profiles", "sh.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("default output: %v (stderr: %s)", err, errb)
+	}
+	if !strings.Contains(errb.String(), "profiles/sh.json") {
+		t.Errorf("stderr does not say where the profile went:\n%s", errb)
+	}
+	var p struct {
+		Syscalls []struct{ Names []string } `json:"syscalls"`
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range p.Syscalls {
+		for _, n := range s.Names {
+			found = found || n == "openat"
+		}
+	}
+	if !found {
+		t.Errorf("profile does not allow openat:\n%s", b)
+	}
+	for _, want := range []string{"calls", "openat", "total (seccomp mode"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, errb)
+		}
+	}
+}
+
+func TestRecordForwardsSIGINT(t *testing.T) {
+	dir := t.TempDir()
+	ready := filepath.Join(dir, "ready")
+	script := `trap 'echo got INT; exit 5' INT; echo $$ > ` + ready + `; while :; do sleep 0.05; done`
+	cmd, out, errb := startProfgen(t, dir, "record", "--recording", "r.json", "--", "/bin/sh", "-c", script)
+	waitFile(t, ready)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitCode(t, cmd, 30*time.Second); code != 5 {
+		t.Fatalf("exit status %d, want the workload's 5; stderr:\n%s", code, errb)
+	}
+	if !strings.Contains(out.String(), "got INT") {
+		t.Errorf("the workload did not see SIGINT; stdout %q", out)
+	}
+	rec := loadRec(t, filepath.Join(dir, "r.json"))
+	if rec.Syscalls["x86_64"]["rt_sigreturn"] == nil && rec.Syscalls["x86_64"]["wait4"] == nil {
+		t.Errorf("recording written at the end lacks the shell's calls: %v", rec.SyscallNames("x86_64"))
+	}
+}
+
+func TestRecordJobControl(t *testing.T) {
+	dir := t.TempDir()
+	ready := filepath.Join(dir, "ready")
+	script := `echo $$ > ` + ready + `; kill -STOP $$; echo resumed`
+	cmd, out, errb := startProfgen(t, dir, "record", "--seccomp", "p.json", "--", "/bin/sh", "-c", script)
+	pid, _ := strconv.Atoi(waitFile(t, ready))
+	stopped := false
+	for i := 0; i < 500 && !stopped; i++ {
+		s := procState(pid)
+		stopped = s == 'T' || s == 't'
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !stopped {
+		t.Fatalf("the workload did not stop on SIGSTOP (state %c)", procState(pid))
+	}
+	time.Sleep(100 * time.Millisecond)
+	if s := procState(pid); s != 'T' && s != 't' {
+		t.Fatalf("the stopped workload ran on (state %c): the group-stop was not kept", s)
+	}
+	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitCode(t, cmd, 30*time.Second); code != 0 {
+		t.Fatalf("exit status %d; stderr:\n%s", code, errb)
+	}
+	if !strings.Contains(out.String(), "resumed") {
+		t.Errorf("stdout %q, want resumed", out)
+	}
+}
+
+func TestRecordAttach(t *testing.T) {
+	dir := t.TempDir()
+	target := exec.Command("/bin/sh", "-c", "while :; do cat /etc/hostname > /dev/null; sleep 0.05; done")
+	if err := target.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { target.Process.Kill(); target.Wait() })
+	pid := target.Process.Pid
+	rec := filepath.Join(dir, "r.json")
+	r := runProfgen(t, nil, "record", "-p", strconv.Itoa(pid), "--duration", "700ms", "--recording", rec)
+	if r.code != 0 {
+		t.Fatalf("exit status %d; stderr:\n%s", r.code, r.stderr)
+	}
+	got := loadRec(t, rec)
+	x := got.Syscalls["x86_64"]
+	for _, want := range []string{"wait4", "execve", "openat", "read"} {
+		if x[want] == nil {
+			t.Errorf("%s not recorded from the attached shell and its children: %v", want, got.SyscallNames("x86_64"))
+		}
+	}
+	if x["clone"] == nil && x["vfork"] == nil && x["fork"] == nil {
+		t.Errorf("the shell's forks were not recorded: %v", got.SyscallNames("x86_64"))
+	}
+	if got.Files["/etc/hostname"] == nil {
+		t.Errorf("/etc/hostname not among the files: %v", got.Files)
+	}
+	// Detached cleanly: the shell runs on, neither stopped nor traced.
+	time.Sleep(200 * time.Millisecond)
+	if !alive(pid) {
+		t.Fatal("the attached process died")
+	}
+	if s := procState(pid); s == 'T' || s == 't' {
+		t.Errorf("the attached process was left stopped (state %c)", s)
+	}
+	status, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if !strings.Contains(string(status), "TracerPid:\t0") {
+		t.Errorf("the attached process is still traced:\n%s", status)
+	}
+}
+
+func TestRecordForkBomb(t *testing.T) {
+	// A depth-limited fork bomb (up to 2^9 processes) under a process limit of 64: forks
+	// fail, the shells go on, and the recording must still end with every process gone.
+	// dash calls the process limit -p, other shells -u.
+	bomb := `ulimit -p 64 2>/dev/null || ulimit -u 64 || exit 99; f() { [ "$1" -gt 0 ] || return 0; f $(($1 - 1)) & f $(($1 - 1)) & wait; }; f 8; exit 0`
+	args := []string{"/bin/sh", "-c", bomb}
+	if os.Geteuid() == 0 {
+		// Root is not held by RLIMIT_NPROC: run the bomb as nobody.
+		setpriv := testutil.RequireCommand(t, "setpriv")
+		args = append([]string{setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"}, args...)
+	}
+	uid := os.Geteuid()
+	if uid == 0 {
+		uid = 65534
+	}
+	before := processesOf(t, uid)
+	dir := t.TempDir()
+	cmd, _, errb := startProfgen(t, dir, append([]string{"record", "--recording", "r.json", "--"}, args...)...)
+	code := exitCode(t, cmd, 2*time.Minute)
+	if after := processesOf(t, uid); after > before {
+		t.Errorf("%d processes (zombies included) of uid %d left behind", after-before, uid)
+	}
+	if code != 0 {
+		t.Fatalf("exit status %d; stderr:\n%.2000s", code, errb)
+	}
+	if !strings.Contains(errb.String(), "fork") && !strings.Contains(errb.String(), "Resource temporarily unavailable") {
+		t.Errorf("the process limit was never reached (no fork failure reported); stderr:\n%.500s", errb)
+	}
+	rec := loadRec(t, filepath.Join(dir, "r.json"))
+	if rec.Syscalls["x86_64"]["clone"] == nil && rec.Syscalls["x86_64"]["fork"] == nil {
+		t.Errorf("no fork recorded: %v", rec.SyscallNames("x86_64"))
+	}
+}
+
+func TestRecordKilledProfgenKillsWorkload(t *testing.T) {
+	dir := t.TempDir()
+	pids := filepath.Join(dir, "pids")
+	script := `sleep 60 & echo "$$ $!" > ` + pids + `; wait`
+	cmd, _, _ := startProfgen(t, dir, "record", "--seccomp", "p.json", "--", "/bin/sh", "-c", script)
+	var shell, child int
+	if _, err := fmtSscan(waitFile(t, pids), &shell, &child); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	for i := 0; i < 300 && (alive(shell) || alive(child)); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if alive(shell) || alive(child) {
+		syscall.Kill(shell, syscall.SIGKILL)
+		syscall.Kill(child, syscall.SIGKILL)
+		t.Fatalf("workload survived profgen: shell %d alive %v, child %d alive %v", shell, alive(shell), child, alive(child))
+	}
+}
+
+// fmtSscan reads space-separated integers.
+func fmtSscan(s string, dst ...*int) (int, error) {
+	f := strings.Fields(s)
+	if len(f) != len(dst) {
+		return 0, errors.New("want " + strconv.Itoa(len(dst)) + " numbers in " + strconv.Quote(s))
+	}
+	for i, v := range f {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return i, err
+		}
+		*dst[i] = n
+	}
+	return len(f), nil
+}
+
+// processesOf counts the processes (zombies included) owned by uid.
+func processesOf(t *testing.T, uid int) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range ents {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/status")
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) > 1 && f[0] == "Uid:" && f[1] == strconv.Itoa(uid) {
+				n++
+			}
+		}
+	}
+	return n
+}
