@@ -18,6 +18,7 @@ type outputOptions struct {
 	recording   string
 	seccomp     string
 	seccompOpts profile.SeccompOptions
+	seccompOut  seccompOutput  // --format and --seccomp-name of the seccomp output
 	apparmor    apparmorOutput // --apparmor FILE and its --apparmor-* options
 }
 
@@ -29,7 +30,7 @@ func (o *outputOptions) addOutputFlags(cmd *cobra.Command, withRecording bool) {
 		f.StringVar(&o.recording, "recording", "", "write the recording (versioned JSON) to this file")
 	}
 	f.StringVar(&o.seccomp, "seccomp", "", `write the seccomp profile to this file ("-": standard output)`)
-	f.StringVar(&o.seccompOpts.Mode, "mode", "allow", "seccomp profile mode: allow")
+	o.seccompOut.addFlags(f, &o.seccompOpts)
 	o.apparmor.addFlags(f, "apparmor-", "")
 }
 
@@ -50,11 +51,7 @@ func (o *outputOptions) write(cmd *cobra.Command, rec *profile.Recording) error 
 		}
 	}
 	if o.seccomp != "" {
-		p, err := profile.GenerateSeccomp(rec, o.seccompOpts)
-		if err != nil {
-			return err
-		}
-		b, err := profile.MarshalSeccomp(p)
+		b, err := o.seccompOut.encode(cmd, rec, o.seccompOpts, o.seccomp)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/profgen/profgen/profile"
+)
+
+// choiceValue is a string flag that accepts one of a fixed set of values, so that a wrong
+// value is a usage error at parse time, before a workload runs.
+type choiceValue struct {
+	p       *string
+	choices []string
+}
+
+func newChoice(p *string, def string, choices []string) *choiceValue {
+	*p = def
+	return &choiceValue{p: p, choices: choices}
+}
+
+func (c *choiceValue) String() string { return *c.p }
+func (c *choiceValue) Type() string   { return "string" }
+func (c *choiceValue) Set(s string) error {
+	for _, v := range c.choices {
+		if s == v {
+			*c.p = s
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not one of %s", s, strings.Join(c.choices, ", "))
+}
+
+// seccompOutput holds the flags that shape the seccomp output besides its path.
+type seccompOutput struct {
+	format string
+	name   string
+}
+
+// addFlags registers --mode, --runtime, --deny, --format and --seccomp-name.
+func (s *seccompOutput) addFlags(f *pflag.FlagSet, opts *profile.SeccompOptions) {
+	f.Var(newChoice(&opts.Mode, profile.ModeAllow, profile.Modes), "mode",
+		"seccomp profile mode: allow (allow-list, EPERM otherwise), deny (deny-list), log (audit every syscall not recorded), complain (allow-list that logs instead of failing)")
+	f.Var(newChoice(&opts.Runtime, "none", profile.Runtimes), "runtime",
+		"add the syscalls this OCI runtime makes after loading the filter (runc, crun, none)")
+	f.StringSliceVar(&opts.Deny, "deny", nil, "syscalls a --mode deny profile denies (comma-separated; default: the dangerous set of Docker's default profile)")
+	f.Var(newChoice(&s.format, profile.FormatOCI, profile.Formats), "format",
+		"seccomp output format: oci (runtime-spec JSON), spo (Security Profiles Operator SeccompProfile YAML), pod (pod securityContext snippet)")
+	f.StringVar(&s.name, "seccomp-name", "", "profile name for --format spo and pod (default: the --seccomp file's name without extension)")
+}
+
+// encode generates the seccomp profile from rec and encodes it; warnings go to stderr.
+func (s *seccompOutput) encode(cmd *cobra.Command, rec *profile.Recording, opts profile.SeccompOptions, path string) ([]byte, error) {
+	opts.Warn = func(w string) { fmt.Fprintln(cmd.ErrOrStderr(), "profgen: seccomp: warning:", w) }
+	p, err := profile.GenerateSeccomp(rec, opts)
+	if err != nil {
+		return nil, err
+	}
+	name := s.name
+	if name == "" && s.format != profile.FormatOCI {
+		if path == "-" || path == "" {
+			return nil, usagef("--format %s needs a profile name: --seccomp-name NAME", s.format)
+		}
+		name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	return profile.EncodeSeccomp(p, s.format, name)
+}
+
+func init() {
+	var o outputOptions
+	cmd := &cobra.Command{
+		Use:   "seccomp [flags] [RECORDING...]",
+		Short: "Write a seccomp profile (OCI, SPO SeccompProfile or pod snippet) from recordings",
+		Long: `Write a seccomp profile from one or more recordings (merged), as an OCI runtime-spec
+LinuxSeccomp object: the format runc, crun, containerd, CRI-O and kubelet's localhost
+profiles read. Output is deterministic: the same recordings give the same bytes.
+
+Modes:
+  allow     defaultAction SCMP_ACT_ERRNO (EPERM); the recorded syscalls allowed; newer
+            syscalls libc falls back from (clone3, openat2, faccessat2, close_range,
+            statx, ...) answer ENOSYS unless recorded, so a newer libc still works
+  complain  the allow-list with SCMP_ACT_LOG as default: a missing syscall is logged to
+            the audit log, not fatal, while a profile is proven
+  log       defaultAction SCMP_ACT_LOG: every syscall not recorded yet is logged, to
+            discover syscalls through the audit log (no recording needed)
+  deny      defaultAction SCMP_ACT_ALLOW, denying --deny NAMES or the syscalls Docker's
+            default profile blocks, less those the workload was recorded using (each
+            named in a warning; no recording needed)
+
+Architectures are the recorded ABIs with their companions (x86_64 brings x86 and x32).
+exit, exit_group and rt_sigreturn are always allowed. --runtime runc|crun adds the syscalls
+that runtime makes after it loads the filter, measured on this project's test machines;
+without them a container cannot start under an allow-list profile.`,
+		Example: `  profgen generate seccomp app.rec.json > app.json
+  profgen generate seccomp --runtime runc --seccomp app.json run1.json run2.json
+  profgen generate seccomp --mode complain --runtime runc --seccomp trial.json app.rec.json
+  profgen generate seccomp --mode log --seccomp audit.json
+  profgen generate seccomp --mode deny --deny mount,umount2,ptrace --seccomp deny.json
+  profgen generate seccomp --format spo --seccomp-name web app.rec.json > web.yaml
+  profgen generate seccomp --format pod --seccomp-name web app.rec.json`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.seccomp == "" {
+				o.seccomp = "-"
+			}
+			var rec *profile.Recording
+			if len(args) > 0 {
+				r, err := loadRecordings(cmd, args)
+				if err != nil {
+					return err
+				}
+				rec = r
+			} else if m := o.seccompOpts.Mode; m != profile.ModeLog && m != profile.ModeDeny {
+				return usagef("--mode %s needs at least one RECORDING", m)
+			}
+			b, err := o.seccompOut.encode(cmd, rec, o.seccompOpts, o.seccomp)
+			if err != nil {
+				return err
+			}
+			return writeOutput(cmd, o.seccomp, b)
+		},
+	}
+	o.seccompOut.addFlags(cmd.Flags(), &o.seccompOpts)
+	cmd.Flags().StringVar(&o.seccomp, "seccomp", "-", `write the profile to this file ("-": standard output)`)
+	generateCmd.AddCommand(cmd)
+}
+
+// loadRecordings reads recording files ("-": standard input) and merges them into one.
+func loadRecordings(cmd *cobra.Command, paths []string) (*profile.Recording, error) {
+	var rec *profile.Recording
+	for _, p := range paths {
+		data, err := readInput(cmd, p)
+		if err != nil {
+			return nil, fmt.Errorf("read recording: %w", err)
+		}
+		r, err := profile.ParseRecording(data)
+		if err != nil {
+			return nil, fmt.Errorf("read recording %s: %w", p, err)
+		}
+		if len(paths) == 1 {
+			return r, nil
+		}
+		if rec == nil {
+			rec = profile.NewRecording("profgen", "merge")
+			rec.Source.Command = r.Source.Command
+		}
+		rec.Merge(r)
+		rec.Source.Inputs = append(rec.Source.Inputs, p)
+	}
+	return rec, nil
+}

@@ -1,0 +1,123 @@
+package profile
+
+import (
+	"fmt"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"sigs.k8s.io/yaml"
+)
+
+// Seccomp output formats.
+const (
+	// FormatOCI is the runtime-spec LinuxSeccomp JSON (runc, crun, containerd, CRI-O, kubelet).
+	FormatOCI = "oci"
+	// FormatSPO is a Security Profiles Operator SeccompProfile custom resource (YAML).
+	FormatSPO = "spo"
+	// FormatPod is a pod securityContext snippet pointing kubelet at a localhost profile.
+	FormatPod = "pod"
+)
+
+// Formats lists the seccomp output formats.
+var Formats = []string{FormatOCI, FormatSPO, FormatPod}
+
+// SPOAPIVersion is the apiVersion of the SeccompProfile resources profgen writes.
+const SPOAPIVersion = "security-profiles-operator.x-k8s.io/v1beta1"
+
+// KubeletProfileDir is where kubelet looks for localhost seccomp profiles by default; a pod's
+// localhostProfile is relative to /var/lib/kubelet/seccomp.
+const KubeletProfileDir = "/var/lib/kubelet/seccomp/profiles"
+
+// LocalhostProfile returns the localhostProfile value for a profile installed as NAME.json in
+// KubeletProfileDir.
+func LocalhostProfile(name string) string { return "profiles/" + name + ".json" }
+
+// ValidateProfileName checks a profile name before it becomes a file or resource name: not
+// empty, no "/", no "..", no NUL or other control character, at most 253 bytes.
+func ValidateProfileName(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("profile name is empty")
+	case strings.Contains(name, "/"):
+		return fmt.Errorf("profile name %q contains /", name)
+	case strings.Contains(name, ".."):
+		return fmt.Errorf("profile name %q contains ..", name)
+	case name == ".":
+		return fmt.Errorf("profile name %q is not a file name", name)
+	case len(name) > 253:
+		return fmt.Errorf("profile name is longer than 253 bytes")
+	}
+	for _, c := range name {
+		if c < 0x20 || c == 0x7f {
+			return fmt.Errorf("profile name %q contains a control character", name)
+		}
+	}
+	return nil
+}
+
+type spoResource struct {
+	APIVersion string         `json:"apiVersion"`
+	Kind       string         `json:"kind"`
+	Metadata   spoMetadata    `json:"metadata"`
+	Spec       spoProfileSpec `json:"spec"`
+}
+
+type spoMetadata struct {
+	Name string `json:"name"`
+}
+
+// spoProfileSpec is the spec of a SeccompProfile: the OCI fields it shares. It has no
+// defaultErrnoRet; runtimes then answer EPERM, which is what profgen's profiles use.
+type spoProfileSpec struct {
+	DefaultAction specs.LinuxSeccompAction `json:"defaultAction"`
+	Architectures []specs.Arch             `json:"architectures,omitempty"`
+	Flags         []specs.LinuxSeccompFlag `json:"flags,omitempty"`
+	Syscalls      []specs.LinuxSyscall     `json:"syscalls,omitempty"`
+}
+
+type podSnippet struct {
+	SecurityContext struct {
+		SeccompProfile struct {
+			Type             string `json:"type"`
+			LocalhostProfile string `json:"localhostProfile"`
+		} `json:"seccompProfile"`
+	} `json:"securityContext"`
+}
+
+// EncodeSeccomp writes p in format (oci, spo or pod). name is the profile's name: the
+// SeccompProfile's metadata.name, or the NAME of profiles/NAME.json in the pod snippet.
+func EncodeSeccomp(p *specs.LinuxSeccomp, format, name string) ([]byte, error) {
+	switch format {
+	case "", FormatOCI:
+		return MarshalSeccomp(p)
+	case FormatSPO, FormatPod:
+	default:
+		return nil, fmt.Errorf("encode seccomp profile: unknown format %q (want %s)", format, strings.Join(Formats, ", "))
+	}
+	if err := ValidateProfileName(name); err != nil {
+		return nil, fmt.Errorf("encode seccomp profile: %w", err)
+	}
+	var v any
+	var header string
+	if format == FormatSPO {
+		if p.DefaultErrnoRet != nil && *p.DefaultErrnoRet != errnoEPERM {
+			return nil, fmt.Errorf("encode seccomp profile: a SeccompProfile has no defaultErrnoRet, and this profile's is %d, not EPERM", *p.DefaultErrnoRet)
+		}
+		if p.ListenerPath != "" {
+			return nil, fmt.Errorf("encode seccomp profile: a SeccompProfile made by profgen cannot carry listenerPath")
+		}
+		v = spoResource{APIVersion: SPOAPIVersion, Kind: "SeccompProfile", Metadata: spoMetadata{Name: name},
+			Spec: spoProfileSpec{DefaultAction: p.DefaultAction, Architectures: p.Architectures, Flags: p.Flags, Syscalls: p.Syscalls}}
+	} else {
+		var s podSnippet
+		s.SecurityContext.SeccompProfile.Type = "Localhost"
+		s.SecurityContext.SeccompProfile.LocalhostProfile = LocalhostProfile(name)
+		v = s
+		header = fmt.Sprintf("# Install the OCI profile on every node first: profgen install %s PROFILE.json\n# (writes %s/%s.json)\n", name, KubeletProfileDir, name)
+	}
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode seccomp profile: %w", err)
+	}
+	return append([]byte(header), b...), nil
+}

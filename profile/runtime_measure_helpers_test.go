@@ -1,0 +1,39 @@
+package profile
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+func execOutput(name string, args ...string) (string, error) {
+	b, err := exec.Command(name, args...).Output()
+	return string(b), err
+}
+
+// debianVersion returns " (Debian package VERSION)" when dpkg knows the package.
+func debianVersion(pkg string) string {
+	v, err := execOutput("dpkg-query", "-W", "-f=${Version}", pkg)
+	if err != nil || v == "" {
+		return ""
+	}
+	return " (Debian package " + pkg + " " + v + ")"
+}
+
+func environment() string {
+	kernel := ""
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		kernel = strings.TrimSpace(string(b))
+	}
+	lib, _ := LibseccompVersion()
+	return "Linux " + kernel + ", libseccomp " + lib + ", Debian 12"
+}
+
+func marshalRuntimeSet(s *RuntimeSet) ([]byte, error) {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}

@@ -1,0 +1,170 @@
+package profile
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/profgen/profgen/internal/atomicfile"
+	"github.com/profgen/profgen/internal/testutil"
+	"github.com/profgen/profgen/syscalls"
+)
+
+var measure = flag.String("measure", "", "measure the base set of this OCI runtime (runc or crun) and rewrite data/runtime-NAME.json")
+
+// measureRuns is how many containers a measurement starts; the base set is the union.
+const measureRuns = 20
+
+// kmsgTail reads the kernel log records written after it was opened.
+type kmsgTail struct{ fd int }
+
+func openKmsgTail(t *testing.T) *kmsgTail {
+	t.Helper()
+	// Raw syscalls: an *os.File would park a non-blocking read in the poller forever.
+	fd, err := syscall.Open("/dev/kmsg", syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		t.Skipf("needs /dev/kmsg to read seccomp audit records: %v", err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if _, err := syscall.Seek(fd, 0, 2); err != nil {
+		t.Fatalf("seek /dev/kmsg: %v", err)
+	}
+	return &kmsgTail{fd}
+}
+
+// messages returns the text of the records logged since the last call.
+func (k *kmsgTail) messages() []string {
+	var out []string
+	buf := make([]byte, 8192)
+	for {
+		n, err := syscall.Read(k.fd, buf)
+		if errors.Is(err, syscall.EAGAIN) || n == 0 {
+			return out
+		}
+		if errors.Is(err, syscall.EPIPE) { // overwritten while we read: keep going
+			continue
+		}
+		if err != nil || n < 0 {
+			return out
+		}
+		rec := string(buf[:n])
+		if i := strings.IndexByte(rec, ';'); i >= 0 {
+			rec = rec[i+1:]
+		}
+		out = append(out, strings.TrimRight(rec, "\n"))
+	}
+}
+
+var seccompRecordRE = regexp.MustCompile(`type=1326 .*comm="([^"]*)" exe="([^"]*)" .*arch=([0-9a-f]+) syscall=([0-9]+)`)
+
+// logProfile is the audit profile for this machine's architectures.
+func logProfile(t *testing.T) *specs.LinuxSeccomp {
+	p, err := GenerateSeccomp(nil, SeccompOptions{Mode: ModeLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestMeasureRuntimeBaseSet measures, with -measure RUNTIME, the syscalls an OCI runtime
+// makes after loading a container's seccomp filter: it starts busybox true under the audit
+// profile (SCMP_ACT_LOG) measureRuns times and collects the seccomp records whose comm is the
+// runtime's. Printk rate limiting is switched off meanwhile so no record is dropped.
+func TestMeasureRuntimeBaseSet(t *testing.T) {
+	if *measure == "" {
+		t.Skip("run with -measure runc|crun to re-measure a runtime base set")
+	}
+	testutil.RequireRoot(t)
+	rt := *measure
+	version := runtimeVersion(t, rt)
+	const rl = "/proc/sys/kernel/printk_ratelimit"
+	old, err := os.ReadFile(rl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rl, []byte("0"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.WriteFile(rl, old, 0o644) })
+	bundle := testutil.NewBusyboxBundle(t, []string{"true"}, logProfile(t))
+	tail := openKmsgTail(t)
+	got := map[syscalls.ABI]map[string]bool{}
+	records := 0
+	for i := 0; i < measureRuns; i++ {
+		if _, e, err := testutil.RunBundle(t, rt, bundle); err != nil {
+			t.Fatalf("%s run: %v: %s", rt, err, e)
+		}
+	}
+	time.Sleep(time.Second) // kauditd prints asynchronously
+	for _, msg := range tail.messages() {
+		if strings.Contains(msg, "callbacks suppressed") || strings.Contains(msg, "backlog limit exceeded") || strings.Contains(msg, "audit_lost") {
+			t.Fatalf("kernel dropped audit records during the measurement: %s", msg)
+		}
+		m := seccompRecordRE.FindStringSubmatch(msg)
+		if m == nil || !strings.HasPrefix(m[1], rt) {
+			continue
+		}
+		arch, _ := strconv.ParseUint(m[3], 16, 32)
+		nr, _ := strconv.ParseInt(m[4], 10, 64)
+		abi, err := syscalls.ABIFromAudit(uint32(arch), nr)
+		if err != nil {
+			t.Fatalf("record %q: %v", msg, err)
+		}
+		name, err := abi.Name(nr)
+		if err != nil {
+			t.Fatalf("record %q: %v", msg, err)
+		}
+		if got[abi] == nil {
+			got[abi] = map[string]bool{}
+		}
+		got[abi][name] = true
+		records++
+	}
+	if records == 0 {
+		t.Fatalf("no seccomp records from %s: is SCMP_ACT_LOG logged (kernel.seccomp.actions_logged)?", rt)
+	}
+	set := RuntimeSet{
+		Runtime:  rt,
+		Version:  version,
+		Measured: time.Now().UTC().Format("2006-01-02") + fmt.Sprintf(", %d containers, %d seccomp records", measureRuns, records),
+		Method: "go test ./profile -run TestMeasureRuntimeBaseSet -measure " + rt + ": busybox-static `true` in a bundle from `runc spec` " +
+			"without linux.resources, under an SCMP_ACT_LOG profile; the set is every syscall the kernel logged with the runtime's comm " +
+			"(its init process after the filter is loaded, up to and including the execve of the workload)",
+		Environment: environment(),
+		Syscalls:    map[syscalls.ABI][]string{},
+	}
+	if rt == "crun" {
+		set.Method += "; crun ran with --cgroup-manager=disabled in a private mount namespace, as testutil.RunBundle runs it"
+	}
+	for abi, names := range got {
+		set.Syscalls[abi] = sortedSet(names, nil)
+	}
+	b, err := marshalRuntimeSet(&set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("data", "runtime-"+rt+".json")
+	if err := atomicfile.Write(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s: %v", path, set.Syscalls)
+}
+
+func runtimeVersion(t *testing.T, rt string) string {
+	testutil.RequireCommand(t, rt)
+	out, err := execOutput(rt, "--version")
+	if err != nil {
+		t.Fatalf("%s --version: %v", rt, err)
+	}
+	return strings.Join(strings.Fields(strings.SplitN(out, "\n", 2)[0]), " ") + debianVersion(rt)
+}
