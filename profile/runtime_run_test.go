@@ -1,0 +1,152 @@
+package profile
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/profgen/profgen/internal/testutil"
+	"github.com/profgen/profgen/syscalls"
+)
+
+// noPrintkRateLimit switches printk rate limiting off for the test, so that the kernel logs
+// every seccomp audit record (without auditd they go through printk).
+func noPrintkRateLimit(t *testing.T) {
+	const rl = "/proc/sys/kernel/printk_ratelimit"
+	old, err := os.ReadFile(rl)
+	if err != nil {
+		t.Skipf("cannot read %s: %v", rl, err)
+	}
+	if err := os.WriteFile(rl, []byte("0"), 0o644); err != nil {
+		t.Skipf("cannot switch printk rate limiting off: %v", err)
+	}
+	t.Cleanup(func() { os.WriteFile(rl, old, 0o644) })
+}
+
+// recordInBundle runs args in the bundle under the audit profile and returns a recording of
+// the syscalls the kernel logged for exe (a path inside the rootfs unique to this test).
+func recordInBundle(t *testing.T, rt, bundle, exe string, args []string) *Recording {
+	t.Helper()
+	testutil.WriteBundleConfig(t, bundle, args, logProfile(t))
+	tail := openKmsgTail(t)
+	if out, e, err := testutil.RunBundle(t, rt, bundle); err != nil {
+		t.Fatalf("%s under the audit profile: %v: %s%s", rt, err, out, e)
+	}
+	time.Sleep(500 * time.Millisecond)
+	rec := NewRecording("profgen-test", "auditlog")
+	for _, msg := range tail.messages() {
+		if strings.Contains(msg, "callbacks suppressed") || strings.Contains(msg, "backlog limit exceeded") {
+			t.Fatalf("kernel dropped audit records: %s", msg)
+		}
+		m := seccompRecordRE.FindStringSubmatch(msg)
+		if m == nil || m[2] != exe {
+			continue
+		}
+		arch, _ := strconv.ParseUint(m[3], 16, 32)
+		nr, _ := strconv.ParseInt(m[4], 10, 64)
+		abi, err := syscalls.ABIFromAudit(uint32(arch), nr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, err := abi.Name(nr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec.AddSyscall(abi, name, 1, Process{Comm: m[1], Exe: m[2]})
+	}
+	if len(rec.ABIs()) == 0 {
+		t.Fatalf("no seccomp records for %s", exe)
+	}
+	return rec
+}
+
+func without(p *specs.LinuxSeccomp, name string) *specs.LinuxSeccomp {
+	q := *p
+	q.Syscalls = nil
+	for _, r := range p.Syscalls {
+		var names []string
+		for _, n := range r.Names {
+			if n != name {
+				names = append(names, n)
+			}
+		}
+		r.Names = names
+		q.Syscalls = append(q.Syscalls, r)
+	}
+	return &q
+}
+
+// TestRuntimeBaseSetRunsWorkload records `ls -l /etc` in a container through the audit log,
+// generates an allow-list profile from the recording with the runtime's base set, and runs
+// the workload under it in the real runtime. It must succeed; it must fail without the base
+// set, and fail when getdents64 (which ls needs to list a directory) is removed.
+func TestRuntimeBaseSetRunsWorkload(t *testing.T) {
+	testutil.RequireRoot(t)
+	for _, rt := range []string{"runc", "crun"} {
+		t.Run(rt, func(t *testing.T) {
+			testutil.RequireCommand(t, rt)
+			noPrintkRateLimit(t)
+			bundle := testutil.NewBusyboxBundle(t, []string{"true"}, nil)
+			// A copy of busybox at a path of its own tells this test's records apart from
+			// everything else the kernel logs meanwhile.
+			exe := fmt.Sprintf("/profgen-%d-%s/busybox", os.Getpid(), rt)
+			dst := filepath.Join(bundle, "rootfs", exe)
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			bb, err := os.ReadFile(testutil.BusyboxPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(dst, bb, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{exe, "ls", "-l", "/etc"}
+			rec := recordInBundle(t, rt, bundle, exe, args)
+			if rec.Syscalls[syscalls.Native()]["getdents64"] == nil {
+				t.Fatalf("getdents64 not recorded: %v", rec.SyscallNames(syscalls.Native()))
+			}
+			run := func(p *specs.LinuxSeccomp) (string, error) {
+				testutil.WriteBundleConfig(t, bundle, args, p)
+				out, e, err := testutil.RunBundle(t, rt, bundle)
+				return out + e, err
+			}
+			prof, err := GenerateSeccomp(rec, SeccompOptions{Runtime: rt})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out, err := run(prof); err != nil || !strings.Contains(out, "passwd") {
+				t.Fatalf("workload under the generated profile: err %v, output %q", err, out)
+			}
+			bare, err := GenerateSeccomp(rec, SeccompOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out, err := run(bare); err == nil {
+				t.Errorf("the workload ran under a profile without the %s base set (output %q); is the set still needed?", rt, out)
+			}
+			if out, err := run(without(prof, "getdents64")); err == nil && strings.Contains(out, "passwd") {
+				t.Errorf("ls listed /etc with getdents64 denied: %q", out)
+			}
+			// Which of the base set the runtime cannot do without (logged, for the data notes).
+			base, _ := RuntimeBaseSet(rt)
+			names, _ := base.Names(syscalls.Native())
+			var essential []string
+			for _, n := range names {
+				if rec.Syscalls[syscalls.Native()][n] != nil || n == "rt_sigreturn" {
+					continue
+				}
+				if _, err := run(without(prof, n)); err != nil {
+					essential = append(essential, n)
+				}
+			}
+			t.Logf("%s base set %v: the workload fails without each of %v", rt, names, essential)
+		})
+	}
+}
