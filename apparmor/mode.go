@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"slices"
@@ -20,7 +21,12 @@ const (
 
 // headerRe matches the line that opens a top-level profile: "profile NAME [ATTACH]" or an
 // attachment path, optional flags, then "{".
-var headerRe = regexp.MustCompile(`^(\s*)(profile\s+\S.*?|/.*?|".*?")(\s+flags\s*=\s*\(([^)]*)\))?\s*\{\s*(#.*)?$`)
+var headerRe = regexp.MustCompile(`^(\s*)(profile\s+` + headerToken + `(?:\s+` + headerToken + `)?|/[^\s"()]*|"/[^"]*")` +
+	`(\s+flags\s*=\s*\(([^)]*)\))?\s*\{\s*(#.*)?$`)
+
+// headerToken is a profile name or attachment in a header: quoted, or without spaces,
+// quotes and parentheses.
+const headerToken = `(?:"[^"]*"|[^\s"()]+)`
 
 // SetProfileMode returns text with the flags of its first profile set for mode: complain adds
 // the complain flag, enforce removes it. Other flags are kept; the rest of the text is
@@ -91,7 +97,7 @@ func (h *Host) Status() (*Status, error) {
 	return parseProfiles(f)
 }
 
-func parseProfiles(f *os.File) (*Status, error) {
+func parseProfiles(f io.Reader) (*Status, error) {
 	st := &Status{Profiles: []LoadedProfile{}, Modes: map[string]int{}}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // patternVars are the variables of Debian's tunables that generated profiles and the
@@ -29,7 +30,11 @@ var errUnknownVariable = errors.New("unknown variable")
 // same paths: * is any run of characters but /, ** any run, ? one character but /, {a,b}
 // alternation, [...] a class, \c the character c, @{var} the variable's values. Repeated
 // slashes match one slash, as AppArmor collapses them.
+// Patterns that are not UTF-8 are refused: Go's regexp cannot match single bytes.
 func compilePattern(p string) (*regexp.Regexp, error) {
+	if !utf8.ValidString(p) {
+		return nil, errors.New("pattern is not UTF-8")
+	}
 	re, err := patternRegexp(p, 0)
 	if err != nil {
 		return nil, err
@@ -52,8 +57,9 @@ func patternRegexp(p string, depth int) (string, error) {
 			if i+1 == len(p) {
 				return "", errors.New("pattern ends with a backslash")
 			}
-			i++
-			sb.WriteString(regexp.QuoteMeta(p[i : i+1]))
+			_, n := utf8.DecodeRuneInString(p[i+1:])
+			sb.WriteString(regexp.QuoteMeta(p[i+1 : i+1+n]))
+			i += n
 		case c == '@' && i+1 < len(p) && p[i+1] == '{':
 			end := strings.IndexByte(p[i:], '}')
 			if end < 0 {
@@ -95,10 +101,7 @@ func patternRegexp(p string, depth int) (string, error) {
 			}
 			braces--
 			sb.WriteString(")")
-		case c == ',':
-			if braces == 0 {
-				return "", errors.New("comma outside {}")
-			}
+		case c == ',' && braces > 0:
 			sb.WriteString("|")
 		case c == '[':
 			end := strings.IndexByte(p[i+1:], ']')
@@ -119,7 +122,9 @@ func patternRegexp(p string, depth int) (string, error) {
 		case c == 0:
 			return "", errors.New("NUL in pattern")
 		default:
-			sb.WriteString(regexp.QuoteMeta(p[i : i+1]))
+			_, n := utf8.DecodeRuneInString(p[i:])
+			sb.WriteString(regexp.QuoteMeta(p[i : i+n]))
+			i += n - 1
 		}
 		lastSlash = slash
 	}
