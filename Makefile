@@ -10,10 +10,12 @@ FUZZTIME  ?= 10s
 
 # Debian packages the build and the tests need.
 DEBS := libseccomp-dev apparmor runc busybox-static strace gcc-multilib auditd
+DEBS += crun
 
 # Fuzz targets run briefly by `make test`: package:FuzzFunc.
 FUZZ_TARGETS := ./recorder/auditlog:FuzzParseKernel ./recorder/auditlog:FuzzParseAuditd ./recorder/auditlog:FuzzParseInterpreted ./recorder/auditlog:FuzzParseJournal ./recorder/auditlog:FuzzParseAppArmor ./recorder/auditlog:FuzzImport
 FUZZ_TARGETS += ./apparmor:FuzzQuotePath ./apparmor:FuzzSetProfileMode ./apparmor:FuzzCompilePattern ./apparmor:FuzzParseProfiles
+FUZZ_TARGETS += ./profile:FuzzParseSeccomp
 
 .PHONY: all deps build test unit fuzz vet demo generate verify-generate bench lint clean
 

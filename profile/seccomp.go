@@ -96,6 +96,9 @@ func GenerateSeccomp(rec *Recording, opts SeccompOptions) (*specs.LinuxSeccomp, 
 		if err != nil {
 			return nil, fmt.Errorf("generate seccomp profile: %w", err)
 		}
+		if d := dangerousIn(allowed); len(d) > 0 {
+			opts.warnf("the profile allows %s, which Docker's default profile blocks (the workload was recorded using them)", strings.Join(d, ", "))
+		}
 		if mode == ModeAllow {
 			p.DefaultAction = specs.ActErrno
 			p.DefaultErrnoRet = uintPtr(errnoEPERM)
@@ -127,6 +130,17 @@ func GenerateSeccomp(rec *Recording, opts SeccompOptions) (*specs.LinuxSeccomp, 
 }
 
 func uintPtr(v uint) *uint { return &v }
+
+// dangerousIn returns the names of the dangerous set among names, in their order.
+func dangerousIn(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if IsDangerous(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
 
 // profileABIs returns the recorded ABIs with their companions, sorted by SCMP_ARCH name.
 func profileABIs(abis []syscalls.ABI) []syscalls.ABI {
