@@ -379,3 +379,35 @@ func processesOf(t *testing.T, uid int) int {
 	}
 	return n
 }
+
+func TestRecordBaseline(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join(dir, "base.json")
+	if r := runProfgen(t, nil, "record", "--recording", base, "--", "/bin/true"); r.code != 0 {
+		t.Fatalf("baseline run: %d %s", r.code, r.stderr)
+	}
+	out := filepath.Join(dir, "new.json")
+	r := runProfgen(t, nil, "record", "--baseline", base, "--recording", out, "--summary", "--", "/bin/sh", "-c", "cat /etc/hostname > /dev/null")
+	if r.code != 0 {
+		t.Fatalf("exit status %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "beyond the baseline") || !strings.Contains(r.stderr, "x86_64:wait4") {
+		t.Errorf("additions not reported:\n%s", r.stderr)
+	}
+	if strings.Contains(r.stderr, "x86_64:brk ") || strings.Contains(r.stderr, " brk\n") {
+		t.Errorf("brk, in the baseline, was stopped for:\n%s", r.stderr)
+	}
+	rec := loadRec(t, out)
+	for _, name := range []string{"brk", "wait4", "execve"} {
+		if rec.Syscalls["x86_64"][name] == nil {
+			t.Errorf("merged recording lacks %s: %v", name, rec.SyscallNames("x86_64"))
+		}
+	}
+	if len(rec.Source.Warnings) == 0 {
+		t.Error("the recording does not say it was made with a baseline")
+	}
+	// The path syscalls still stop for --recording, which records files.
+	if rec.Files["/etc/hostname"] == nil {
+		t.Errorf("/etc/hostname not recorded under a baseline: %v", rec.Files)
+	}
+}
