@@ -90,7 +90,10 @@ func (p *Profile) Bytes() []byte {
 	for _, inc := range p.Includes {
 		b.WriteString("  include <" + inc + ">\n")
 	}
-	if p.Covered > 0 {
+	switch {
+	case p.Covered == 1:
+		b.WriteString("  # 1 recorded file is allowed by abstractions/base\n")
+	case p.Covered > 1:
 		fmt.Fprintf(&b, "  # %d recorded files are allowed by abstractions/base\n", p.Covered)
 	}
 	section := func(lines []string) {
