@@ -51,8 +51,10 @@ parallel computation is not serialised; "pin" always shares one CPU; "none" leav
 scheduler.
 
 --baseline PROFILE (a recording or a seccomp profile from an earlier run) lets the syscalls it
-holds run without a stop: the recording then holds only the additions (plus the file syscalls
-when files are recorded, for --recording).
+holds run without a stop, so only additions are observed: profgen lists them on standard
+error, and writes the baseline plus the additions (counts and arguments of the baseline's
+syscalls come from the baseline). The file syscalls still stop when --recording or --apparmor
+needs their paths.
 
 SIGINT, SIGTERM and SIGHUP sent to profgen are passed on to CMD; what was seen until CMD exits
 is written either way. profgen exits with CMD's status (128+N if CMD died of signal N). If
@@ -96,7 +98,9 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 		}
 		o.out.seccomp = filepath.Join("profiles", name+".json")
 	}
-	popts.Files = o.out.recording != ""
+	// Paths are read (which costs a memory read per file syscall) only for the outputs
+	// that use them: AppArmor profiles, and recordings, which may make one later.
+	popts.Files = o.out.recording != "" || o.out.apparmor.path != ""
 
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)

@@ -411,3 +411,51 @@ func TestRecordBaseline(t *testing.T) {
 		t.Errorf("/etc/hostname not recorded under a baseline: %v", rec.Files)
 	}
 }
+
+func TestRecordRuncEndToEnd(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireCommand(t, "runc")
+	// The same busybox script on the host (recorded) and in the container (enforced).
+	script := `echo hello | busybox tr a-z A-Z; busybox ls /bin > /dev/null; busybox cat /etc/passwd > /dev/null; busybox sh -c 'exit 0' && echo done`
+	args := []string{testutil.BusyboxPath, "sh", "-c", script}
+	bundle := testutil.NewBusyboxBundle(t, args, nil)
+	dir := t.TempDir()
+	profilePath := filepath.Join(dir, "p.json")
+	r := runProfgen(t, nil, append([]string{"record", "--runtime", "runc", "--seccomp", profilePath, "--"}, args...)...)
+	if r.code != 0 || r.stdout != "HELLO\ndone\n" {
+		t.Fatalf("recording: exit status %d, stdout %q, stderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	p, err := profile.LoadSeccomp(profilePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.DefaultAction == "SCMP_ACT_ALLOW" {
+		t.Fatalf("the profile allows everything by default: the run would prove nothing")
+	}
+	testutil.WriteBundleConfig(t, bundle, args, p)
+	stdout, stderr, err := testutil.RunBundle(t, "runc", bundle)
+	if err != nil || stdout != "HELLO\ndone\n" {
+		t.Fatalf("runc under the recorded profile: %v\nstdout %q\nstderr %s", err, stdout, stderr)
+	}
+	// The profile is enforced: without the pipe syscalls the script's pipeline fails.
+	removed := 0
+	for i := range p.Syscalls {
+		var keep []string
+		for _, n := range p.Syscalls[i].Names {
+			if n == "pipe" || n == "pipe2" {
+				removed++
+				continue
+			}
+			keep = append(keep, n)
+		}
+		p.Syscalls[i].Names = keep
+	}
+	if removed == 0 {
+		t.Fatal("the recorded profile has no pipe syscall, though the script makes a pipeline")
+	}
+	testutil.WriteBundleConfig(t, bundle, args, p)
+	stdout, stderr, _ = testutil.RunBundle(t, "runc", bundle)
+	if strings.Contains(stdout, "HELLO") || !strings.Contains(stderr, "pipe") {
+		t.Errorf("without pipe and pipe2 allowed, want the shell to fail making the pipe: stdout %q, stderr %s", stdout, stderr)
+	}
+}
