@@ -226,9 +226,15 @@ func (p *Profile) addFiles(rec *profile.Recording, opts *Options) error {
 		paths = append(paths, f)
 	}
 	sort.Strings(paths)
+	dirs := parentDirs(paths)
 	groups := map[string]*fileGroup{}
 	for _, f := range paths {
 		acc := rec.Files[f].Access
+		if dirs[f] {
+			// AppArmor names directories with a trailing slash; a path with recorded
+			// children is one.
+			f += "/"
+		}
 		if !strings.HasPrefix(f, "/") || strings.ContainsRune(f, 0) {
 			p.Warnings = append(p.Warnings, fmt.Sprintf("file %q skipped: not an absolute path", f))
 			continue
@@ -286,6 +292,23 @@ func (p *Profile) addFiles(rec *profile.Recording, opts *Options) error {
 	return nil
 }
 
+// parentDirs returns every proper parent directory of the paths, without trailing slash.
+func parentDirs(paths []string) map[string]bool {
+	dirs := map[string]bool{}
+	for _, p := range paths {
+		for i := len(p) - 1; i > 0; i-- {
+			if p[i] != '/' || i == len(p)-1 {
+				continue
+			}
+			if dirs[p[:i]] {
+				break
+			}
+			dirs[p[:i]] = true
+		}
+	}
+	return dirs
+}
+
 // filePattern is the pattern of the rule for file f: a user glob that matches it, or the
 // generalised or escaped path.
 func filePattern(f string, opts *Options, globs []*regexp.Regexp) string {
@@ -340,12 +363,20 @@ func dropCovered(list []*fileGroup, owner bool) []*fileGroup {
 	return out
 }
 
-// programName is the base name of a recording's command, for default profile names.
+// programName is the base name of a recording's command, for default profile names. A
+// leading env, its options and its NAME=VALUE arguments are passed over.
 func programName(rec *profile.Recording) string {
-	if len(rec.Source.Command) == 0 {
+	cmd := rec.Source.Command
+	if len(cmd) > 0 && path.Base(cmd[0]) == "env" {
+		cmd = cmd[1:]
+		for len(cmd) > 0 && (strings.HasPrefix(cmd[0], "-") || strings.Contains(cmd[0], "=")) {
+			cmd = cmd[1:]
+		}
+	}
+	if len(cmd) == 0 {
 		return ""
 	}
-	return path.Base(rec.Source.Command[0])
+	return path.Base(cmd[0])
 }
 
 // DefaultName returns "profgen-" and the recorded command's base name, with characters that

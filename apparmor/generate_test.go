@@ -326,3 +326,47 @@ func TestBaseRulesInAbstraction(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateDirectories(t *testing.T) {
+	rec := profile.NewRecording("test", "test")
+	rec.AddFile("/srv/data", "r", profile.Process{})      // listed, and has a child: a directory
+	rec.AddFile("/srv/data/file", "r", profile.Process{}) // a file
+	rec.AddFile("/srv/other", "r", profile.Process{})     // no child recorded: left as it is
+	rec.AddFile("/srv/made/", "wc", profile.Process{})    // already marked
+	rec.AddFile("/srv/made/x/y", "wc", profile.Process{}) // parents not recorded: no rules
+	p, err := Generate(rec, Options{Name: "dirs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range p.Files {
+		got = append(got, f.Pattern)
+	}
+	want := "/srv/data/ /srv/data/file /srv/made/ /srv/made/x/y /srv/other"
+	if strings.Join(got, " ") != want {
+		t.Errorf("patterns %q, want %q", got, want)
+	}
+}
+
+func TestDefaultName(t *testing.T) {
+	for _, tt := range []struct {
+		cmd  []string
+		want string
+	}{
+		{nil, "profgen"},
+		{[]string{"/usr/sbin/nginx", "-g", "daemon off;"}, "profgen-nginx"},
+		{[]string{"env", "-i", "PATH=/bin", "ls", "-l"}, "profgen-ls"},
+		{[]string{"./my app!"}, "profgen-my-app"},
+		{[]string{"..."}, "profgen"},
+	} {
+		rec := profile.NewRecording("test", "test")
+		rec.Source.Command = tt.cmd
+		got := DefaultName(rec)
+		if got != tt.want {
+			t.Errorf("DefaultName(%q) = %q, want %q", tt.cmd, got, tt.want)
+		}
+		if err := ValidateName(got); err != nil {
+			t.Errorf("DefaultName(%q) = %q: %v", tt.cmd, got, err)
+		}
+	}
+}
