@@ -154,7 +154,7 @@ func TestHostilePathsInGeneratedProfile(t *testing.T) {
 	for _, p := range hostilePaths {
 		rec.AddFile(p, "rwc", profile.Process{})
 	}
-	prof, err := Generate(rec, Options{Name: "hostile"})
+	prof, err := Generate(rec, Options{Name: "hostile", Attachment: "/tmp/x {\n  /** rwx,\n}\nprofile evil /**"})
 	if err != nil {
 		t.Fatal(err)
 	}
