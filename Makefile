@@ -16,6 +16,7 @@ DEBS += crun
 FUZZ_TARGETS := ./recorder/auditlog:FuzzParseKernel ./recorder/auditlog:FuzzParseAuditd ./recorder/auditlog:FuzzParseInterpreted ./recorder/auditlog:FuzzParseJournal ./recorder/auditlog:FuzzParseAppArmor ./recorder/auditlog:FuzzImport
 FUZZ_TARGETS += ./apparmor:FuzzQuotePath ./apparmor:FuzzSetProfileMode ./apparmor:FuzzCompilePattern ./apparmor:FuzzParseProfiles
 FUZZ_TARGETS += ./profile:FuzzParseSeccomp
+FUZZ_TARGETS += ./recorder:FuzzParseBaseline ./recorder/ptrace:FuzzDecodeFilter
 
 .PHONY: all deps build test unit fuzz vet demo generate verify-generate bench lint clean
 

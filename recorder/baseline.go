@@ -19,19 +19,24 @@ func LoadBaseline(path string) (*profile.Recording, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read baseline: %w", err)
 	}
+	r, err := ParseBaseline(data)
+	if err != nil {
+		return nil, fmt.Errorf("read baseline %s: %w", path, err)
+	}
+	return r, nil
+}
+
+// ParseBaseline is LoadBaseline for a file's content.
+func ParseBaseline(data []byte) (*profile.Recording, error) {
 	var head struct {
 		Kind string `json:"kind"`
 	}
 	if json.Unmarshal(data, &head) == nil && head.Kind == profile.RecordingKind {
-		r, err := profile.ParseRecording(data)
-		if err != nil {
-			return nil, fmt.Errorf("read baseline %s: %w", path, err)
-		}
-		return r, nil
+		return profile.ParseRecording(data)
 	}
 	p, err := profile.ParseSeccomp(data)
 	if err != nil {
-		return nil, fmt.Errorf("read baseline %s (neither a recording nor a seccomp profile): %w", path, err)
+		return nil, fmt.Errorf("neither a recording nor a seccomp profile: %w", err)
 	}
 	return BaselineFromSeccomp(p), nil
 }

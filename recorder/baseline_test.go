@@ -73,3 +73,31 @@ func TestLoadBaseline(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseBaseline checks that any file content gives a baseline or an error, never a
+// panic, and that a baseline it accepts is a valid recording.
+func FuzzParseBaseline(f *testing.F) {
+	for _, p := range []string{"../profile/testdata", "../../shared/data/moby"} {
+		files, _ := filepath.Glob(filepath.Join(p, "*.json"))
+		for _, file := range files {
+			if b, err := os.ReadFile(file); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+	rec := profile.NewRecording("test", "ptrace")
+	rec.AddSyscall(syscalls.X86_64, "read", 1, profile.Process{PID: 1})
+	var b bytes.Buffer
+	rec.WriteTo(&b)
+	f.Add(b.Bytes())
+	f.Add([]byte(`{"kind":"profgen.recording"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := ParseBaseline(data)
+		if err != nil {
+			return
+		}
+		if r.Kind != profile.RecordingKind {
+			t.Fatalf("baseline of kind %q", r.Kind)
+		}
+	})
+}
