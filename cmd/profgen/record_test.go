@@ -243,6 +243,13 @@ func TestRecordJobControl(t *testing.T) {
 }
 
 func TestRecordAttach(t *testing.T) {
+	for _, end := range []string{"duration", "SIGINT"} {
+		t.Run(end, func(t *testing.T) { testAttach(t, end == "SIGINT") })
+	}
+}
+
+// testAttach records a running shell loop with -p, ended by --duration or by SIGINT.
+func testAttach(t *testing.T, interrupt bool) {
 	dir := t.TempDir()
 	target := exec.Command("/bin/sh", "-c", "while :; do cat /etc/hostname > /dev/null; sleep 0.05; done")
 	if err := target.Start(); err != nil {
@@ -251,9 +258,17 @@ func TestRecordAttach(t *testing.T) {
 	t.Cleanup(func() { target.Process.Kill(); target.Wait() })
 	pid := target.Process.Pid
 	rec := filepath.Join(dir, "r.json")
-	r := runProfgen(t, nil, "record", "-p", strconv.Itoa(pid), "--duration", "700ms", "--recording", rec)
-	if r.code != 0 {
-		t.Fatalf("exit status %d; stderr:\n%s", r.code, r.stderr)
+	args := []string{"record", "-p", strconv.Itoa(pid), "--recording", rec}
+	if !interrupt {
+		args = append(args, "--duration", "700ms")
+	}
+	cmd, _, errb := startProfgen(t, dir, args...)
+	if interrupt {
+		time.Sleep(700 * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGINT)
+	}
+	if code := exitCode(t, cmd, 30*time.Second); code != 0 {
+		t.Fatalf("exit status %d; stderr:\n%s", code, errb)
 	}
 	got := loadRec(t, rec)
 	x := got.Syscalls["x86_64"]
@@ -457,5 +472,34 @@ func TestRecordRuncEndToEnd(t *testing.T) {
 	stdout, stderr, _ = testutil.RunBundle(t, "runc", bundle)
 	if strings.Contains(stdout, "HELLO") || !strings.Contains(stderr, "pipe") {
 		t.Errorf("without pipe and pipe2 allowed, want the shell to fail making the pipe: stdout %q, stderr %s", stdout, stderr)
+	}
+}
+
+func TestRecordDurationEndsWorkload(t *testing.T) {
+	start := time.Now()
+	r := runProfgen(t, nil, "record", "--duration", "300ms", "--seccomp", filepath.Join(t.TempDir(), "p.json"), "--", "/bin/sleep", "30")
+	if r.code != 128+15 {
+		t.Errorf("exit status %d, want 143 (the workload got SIGTERM); stderr:\n%s", r.code, r.stderr)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("recording took %v", d)
+	}
+}
+
+func TestRecordFollowsDaemons(t *testing.T) {
+	// The grandchild outlives its parent (re-parented, like a daemon): the recording goes
+	// on until it has exited.
+	dir := t.TempDir()
+	rec := filepath.Join(dir, "r.json")
+	r := runProfgen(t, nil, "record", "--recording", rec, "--", "/bin/sh", "-c", "(sleep 0.3; cat /etc/hostname > /dev/null) & exit 0")
+	if r.code != 0 {
+		t.Fatalf("exit status %d: %s", r.code, r.stderr)
+	}
+	got := loadRec(t, rec)
+	if f := got.Files["/etc/hostname"]; f == nil || !strings.Contains(f.Access, "r") {
+		t.Errorf("the daemonised child's read of /etc/hostname was not recorded: %+v", f)
+	}
+	if got.Files["/usr/bin/cat"] == nil && got.Files["/bin/cat"] == nil {
+		t.Errorf("the daemonised child's exec of cat was not recorded")
 	}
 }

@@ -177,3 +177,31 @@ func sortedKeys[M ~map[string]V, V any](m M) []string {
 	sort.Strings(out)
 	return out
 }
+
+func TestRecordSyscallModeMatchesStrace(t *testing.T) {
+	dir, _ := filepath.Abs("testdata")
+	env := append(os.Environ(), "TMPDIR="+t.TempDir())
+	args := []string{"/bin/sh", filepath.Join(dir, "pipes.sh")}
+	res := recordCmd(t, Options{Env: env, Mode: ModeSyscall}, args...)
+	if res.Mode != ModeSyscall || res.Status() != 0 {
+		t.Fatalf("mode %s status %d", res.Mode, res.Status())
+	}
+	// PTRACE_SYSCALL stops twice per syscall (entry and exit).
+	if res.Stops < 2*res.Syscalls-10 {
+		t.Errorf("%d stops for %d syscalls: not stopping at entry and exit", res.Stops, res.Syscalls)
+	}
+	compareWithStrace(t, res.Recording, env, args...)
+}
+
+func TestRecordBaselineStopsLess(t *testing.T) {
+	full := recordCmd(t, Options{}, "/bin/sh", "-c", "ls / > /dev/null")
+	base := recordCmd(t, Options{Baseline: full.Recording}, "/bin/sh", "-c", "ls / > /dev/null")
+	if base.Syscalls > 5 || base.Stops >= full.Stops/4 {
+		t.Errorf("with a baseline covering the workload: %d syscalls in %d stops (without: %d in %d)",
+			base.Syscalls, base.Stops, full.Syscalls, full.Stops)
+	}
+	files := recordCmd(t, Options{Baseline: full.Recording, Files: true}, "/bin/sh", "-c", "ls / > /dev/null")
+	if files.Recording.Files["/"] == nil {
+		t.Errorf("with Files, path syscalls must still stop under a baseline: files %v", sortedKeys(files.Recording.Files))
+	}
+}
