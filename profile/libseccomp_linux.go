@@ -83,15 +83,29 @@ func newFilter(p *specs.LinuxSeccomp, only syscalls.ABI) (*libseccomp.ScmpFilter
 	if err := setFlags(f, p.Flags); err != nil {
 		return nil, nil, err
 	}
-	var resolve func(string) (libseccomp.ScmpSyscall, error)
+	// resolve returns the number to add a rule with, and whether it is the architecture's
+	// own number (to add without translation) rather than the native one.
+	resolve := func(n string) (libseccomp.ScmpSyscall, bool, error) {
+		nr, err := libseccomp.GetSyscallFromName(n)
+		return nr, false, err
+	}
 	if only != "" {
 		arch, err := libseccomp.GetArchFromString(string(only))
 		if err != nil {
 			return nil, nil, fmt.Errorf("architecture %s: %w", only, err)
 		}
-		resolve = func(n string) (libseccomp.ScmpSyscall, error) { return libseccomp.GetSyscallFromNameByArch(n, arch) }
-	} else {
-		resolve = libseccomp.GetSyscallFromName
+		resolve = func(n string) (libseccomp.ScmpSyscall, bool, error) {
+			own, err := libseccomp.GetSyscallFromNameByArch(n, arch)
+			if err != nil {
+				return 0, false, err
+			}
+			// libseccomp translates native numbers to the architecture by name; a
+			// name the native architecture lacks needs the architecture's own number.
+			if nr, err := libseccomp.GetSyscallFromName(n); err == nil {
+				return nr, false, nil
+			}
+			return own, true, nil
+		}
 	}
 	unknown := map[string]bool{}
 	for i, r := range p.Syscalls {
@@ -103,12 +117,18 @@ func newFilter(p *specs.LinuxSeccomp, only syscalls.ABI) (*libseccomp.ScmpFilter
 			continue
 		}
 		for _, name := range r.Names {
-			nr, err := resolve(name)
+			nr, exact, err := resolve(name)
 			if err != nil {
 				unknown[name] = true
 				continue
 			}
-			if err := addRule(f, nr, act, r.Args); err != nil {
+			if err := addRule(f, nr, act, r.Args, exact); err != nil {
+				if only != "" && len(r.Args) == 0 {
+					// libseccomp names the call on this architecture but cannot filter
+					// it (arch_prctl on x86 in 2.5.4): as good as unknown to it.
+					unknown[name] = true
+					continue
+				}
 				return nil, nil, fmt.Errorf("syscalls[%d]: %s: %w", i, name, err)
 			}
 		}
@@ -182,9 +202,16 @@ func setFlags(f *libseccomp.ScmpFilter, flags []specs.LinuxSeccompFlag) error {
 // addRule adds one rule. Conditions on distinct arguments are ANDed in one rule; when an
 // argument is named more than once each condition becomes a rule of its own (ORed), which is
 // how runc reads such profiles.
-func addRule(f *libseccomp.ScmpFilter, nr libseccomp.ScmpSyscall, act libseccomp.ScmpAction, args []specs.LinuxSeccompArg) error {
+//
+// exact says nr is the number of the filter's one non-native architecture, which libseccomp
+// must not translate from the native one.
+func addRule(f *libseccomp.ScmpFilter, nr libseccomp.ScmpSyscall, act libseccomp.ScmpAction, args []specs.LinuxSeccompArg, exact bool) error {
+	add, addCond := f.AddRule, f.AddRuleConditional
+	if exact {
+		add, addCond = f.AddRuleExact, f.AddRuleConditionalExact
+	}
 	if len(args) == 0 {
-		return f.AddRule(nr, act)
+		return add(nr, act)
 	}
 	conds := make([]libseccomp.ScmpCondition, 0, len(args))
 	seen := map[uint]bool{}
@@ -207,10 +234,10 @@ func addRule(f *libseccomp.ScmpFilter, nr libseccomp.ScmpSyscall, act libseccomp
 		conds = append(conds, c)
 	}
 	if !repeated {
-		return f.AddRuleConditional(nr, act, conds)
+		return addCond(nr, act, conds)
 	}
 	for _, c := range conds {
-		if err := f.AddRuleConditional(nr, act, []libseccomp.ScmpCondition{c}); err != nil {
+		if err := addCond(nr, act, []libseccomp.ScmpCondition{c}); err != nil {
 			return err
 		}
 	}

@@ -131,6 +131,22 @@ func GenerateSeccomp(rec *Recording, opts SeccompOptions) (*specs.LinuxSeccomp, 
 
 func uintPtr(v uint) *uint { return &v }
 
+func isNumber(s string) bool {
+	_, err := strconv.ParseInt(s, 10, 64)
+	return err == nil
+}
+
+// resolveRecordedName names a syscall recorded by number, when the tables know the number;
+// other names come back as they are.
+func resolveRecordedName(abi syscalls.ABI, n string) string {
+	if nr, err := strconv.ParseInt(n, 10, 64); err == nil {
+		if name, err := abi.Name(nr); err == nil {
+			return name
+		}
+	}
+	return n
+}
+
 // dangerousIn returns the names of the dangerous set among names, in their order.
 func dangerousIn(names []string) []string {
 	var out []string
@@ -165,13 +181,12 @@ func recordedNames(rec *Recording, opts SeccompOptions) (map[string]bool, error)
 	out := map[string]bool{}
 	for _, abi := range rec.ABIs() {
 		for _, n := range rec.SyscallNames(abi) {
-			if nr, err := strconv.ParseInt(n, 10, 64); err == nil {
-				name, err := abi.Name(nr)
-				if err != nil {
-					opts.warnf("syscall %d on %s has no name in the Linux %s tables; it is not in the profile", nr, abi, syscalls.KernelVersion)
+			if resolved := resolveRecordedName(abi, n); resolved != n || isNumber(n) {
+				if isNumber(resolved) {
+					opts.warnf("syscall %s on %s has no name in the Linux %s tables; it is not in the profile", n, abi, syscalls.KernelVersion)
 					continue
 				}
-				n = name
+				n = resolved
 			}
 			if !ValidSyscallName(n) {
 				return nil, fmt.Errorf("recording: %s: bad syscall name %q", abi, n)

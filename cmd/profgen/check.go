@@ -1,0 +1,105 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/profgen/profgen/internal/atomicfile"
+	"github.com/profgen/profgen/profile"
+)
+
+func init() {
+	var bpfOut string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "check [--bpf OUT] [--json] FILE",
+		Short: "Parse a seccomp profile, compile it with libseccomp, and report problems",
+		Long: `Parse a seccomp profile (OCI runtime-spec JSON), compile it with libseccomp for each of
+its architectures, and report:
+  - names unknown on an architecture, to libseccomp (runtimes built with it skip them) or
+    to the kernel's syscall tables
+  - dangerous syscalls the profile allows (those Docker's default profile blocks)
+  - essential syscalls it stops (execve, exit, exit_group, rt_sigreturn)
+Errors (a profile that does not parse or compile, names that are no syscall anywhere, an
+essential syscall stopped) give exit status 1. --bpf writes the filter compiled for all
+architectures together, as a runtime would load it.`,
+		Example: `  profgen check app.json
+  profgen check --bpf app.bpf app.json
+  profgen check --json app.json | jq .warnings`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			data, err := readInput(cmd, args[0])
+			if err != nil {
+				return fmt.Errorf("check: read %s: %w", args[0], err)
+			}
+			p, err := profile.ParseSeccomp(data)
+			if err != nil {
+				return fmt.Errorf("check: %s: %w", args[0], err)
+			}
+			rep, err := profile.CheckSeccomp(p)
+			if err != nil {
+				return fmt.Errorf("check: %s: %w", args[0], err)
+			}
+			if asJSON {
+				b, err := json.MarshalIndent(rep, "", "  ")
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s\n", b)
+			} else {
+				printCheck(cmd.OutOrStdout(), rep)
+			}
+			if len(rep.Errors) > 0 {
+				return exitError{code: exitFailure, err: fmt.Errorf("check: %s: %d error(s)", args[0], len(rep.Errors))}
+			}
+			if bpfOut != "" {
+				bpf, _, err := profile.CompileSeccomp(p, "")
+				if err != nil {
+					return fmt.Errorf("check: %w", err)
+				}
+				if err := atomicfile.Write(bpfOut, bpf, 0o644); err != nil {
+					return fmt.Errorf("check: %w", err)
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "profgen: wrote %s (%d BPF instructions)\n", bpfOut, len(bpf)/8)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&bpfOut, "bpf", "", "write the compiled BPF filter (all architectures) to this file")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	rootCmd.AddCommand(cmd)
+}
+
+func printCheck(w io.Writer, rep *profile.CheckReport) {
+	lib, err := profile.LibseccompVersion()
+	if err != nil {
+		lib = "-"
+	}
+	for _, a := range rep.Arches {
+		var notes []string
+		if len(a.UnknownToLibseccomp) > 0 {
+			notes = append(notes, "unknown to libseccomp "+lib+" (skipped): "+strings.Join(a.UnknownToLibseccomp, ", "))
+		}
+		if len(a.UnknownToKernel) > 0 {
+			notes = append(notes, "no such syscall on this ABI: "+strings.Join(a.UnknownToKernel, ", "))
+		}
+		line := fmt.Sprintf("%s: %d BPF instructions", a.ABI, a.Instructions)
+		if len(notes) > 0 {
+			line += "; " + strings.Join(notes, "; ")
+		}
+		fmt.Fprintln(w, line)
+	}
+	for _, m := range rep.Warnings {
+		fmt.Fprintln(w, "warning:", m)
+	}
+	for _, m := range rep.Errors {
+		fmt.Fprintln(w, "error:", m)
+	}
+	if len(rep.Errors) == 0 {
+		fmt.Fprintln(w, "ok")
+	}
+}

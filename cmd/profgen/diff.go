@@ -1,0 +1,113 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/profgen/profgen/profile"
+)
+
+func init() {
+	var asJSON bool
+	var failOn string
+	cmd := &cobra.Command{
+		Use:   "diff [--json] [--fail-on added|removed|any] OLD NEW",
+		Short: "Show the syscalls added and removed between two profiles or recordings",
+		Long: `Compare two seccomp profiles (what each permits on each of its architectures) or two
+recordings (what was recorded on each ABI) and print the syscalls added and removed per
+ABI. Additions that Docker's default profile blocks are flagged "dangerous".
+
+With --fail-on, the exit status is 3 when that kind of change exists, so CI can stop a
+pull request that widens a profile.`,
+		Example: `  profgen diff old.json new.json
+  profgen diff --json old.json new.json
+  profgen diff --fail-on added main.rec.json branch.rec.json   # exit 3 if anything was added`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch failOn {
+			case "", "added", "removed", "any":
+			default:
+				return usagef("diff: --fail-on %q: want added, removed or any", failOn)
+			}
+			old, err := diffInput(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			new, err := diffInput(cmd, args[1])
+			if err != nil {
+				return err
+			}
+			if old.recording != new.recording {
+				return usagef("diff: compare two recordings or two seccomp profiles, not one of each")
+			}
+			d := profile.DiffSets(old.sets, new.sets)
+			if asJSON {
+				b, err := json.MarshalIndent(d, "", "  ")
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s\n", b)
+			} else {
+				printDiff(cmd.OutOrStdout(), d)
+			}
+			if (failOn == "added" || failOn == "any") && d.Added > 0 ||
+				(failOn == "removed" || failOn == "any") && d.Removed > 0 {
+				return exitError{code: exitChanged}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the differences as JSON")
+	cmd.Flags().StringVar(&failOn, "fail-on", "", "exit 3 when syscalls were added, removed, or either (any)")
+	rootCmd.AddCommand(cmd)
+}
+
+type diffSide struct {
+	recording bool
+	sets      profile.SyscallSets
+}
+
+func diffInput(cmd *cobra.Command, path string) (diffSide, error) {
+	data, err := readInput(cmd, path)
+	if err != nil {
+		return diffSide{}, fmt.Errorf("diff: read %s: %w", path, err)
+	}
+	if profile.IsRecordingJSON(data) {
+		r, err := profile.ParseRecording(data)
+		if err != nil {
+			return diffSide{}, fmt.Errorf("diff: read recording %s: %w", path, err)
+		}
+		return diffSide{true, profile.RecordingSets(r)}, nil
+	}
+	p, err := profile.ParseSeccomp(data)
+	if err != nil {
+		return diffSide{}, fmt.Errorf("diff: read seccomp profile %s: %w", path, err)
+	}
+	return diffSide{false, profile.PermittedSets(p)}, nil
+}
+
+func printDiff(w io.Writer, d profile.Diff) {
+	if len(d.ABIs) == 0 {
+		fmt.Fprintln(w, "no changes")
+		return
+	}
+	for _, a := range d.ABIs {
+		fmt.Fprintf(w, "%s: %d added, %d removed\n", a.ABI, len(a.Added), len(a.Removed))
+		for _, c := range a.Added {
+			flag := ""
+			if c.Dangerous {
+				flag = "  (dangerous)"
+			}
+			fmt.Fprintf(w, "  + %s%s\n", c.Name, flag)
+		}
+		for _, c := range a.Removed {
+			fmt.Fprintf(w, "  - %s\n", c.Name)
+		}
+	}
+	if len(d.DangerousAdded) > 0 {
+		fmt.Fprintf(w, "dangerous additions: %v\n", d.DangerousAdded)
+	}
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/profgen/profgen/internal/atomicfile"
+	"github.com/profgen/profgen/profile"
+)
+
+func init() {
+	var root string
+	cmd := &cobra.Command{
+		Use:   "install [--root DIR] NAME FILE",
+		Short: "Install a seccomp profile where kubelet finds localhost profiles",
+		Long: fmt.Sprintf(`Validate a seccomp profile and its name, write it as DIR/NAME.json atomically
+(a temporary file in DIR, fsync, rename: an existing profile survives any failure) and print
+the localhostProfile value a pod uses to select it.
+
+NAME may not be empty or contain "/", ".." or control characters. DIR defaults to %s
+(kubelet resolves localhostProfile against /var/lib/kubelet/seccomp). FILE "-" reads
+standard input.`, profile.KubeletProfileDir),
+		Example: `  profgen install web web.json
+  #   localhostProfile: profiles/web.json
+  profgen install --root /tmp/profiles web web.json`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name, file := args[0], args[1]
+			if err := profile.ValidateProfileName(name); err != nil {
+				return usagef("install: %w", err)
+			}
+			data, err := readInput(cmd, file)
+			if err != nil {
+				return fmt.Errorf("install: read %s: %w", file, err)
+			}
+			if _, err := profile.ParseSeccomp(data); err != nil {
+				return fmt.Errorf("install: %s: %w", file, err)
+			}
+			if err := os.MkdirAll(root, 0o755); err != nil {
+				return fmt.Errorf("install: %w", err)
+			}
+			dst := filepath.Join(root, name+".json")
+			if err := atomicfile.Write(dst, data, 0o644); err != nil {
+				return fmt.Errorf("install: %w", err)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "profgen: installed %s\n", dst)
+			fmt.Fprintf(cmd.OutOrStdout(), "localhostProfile: %s/%s.json\n", filepath.Base(filepath.Clean(root)), name)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&root, "root", profile.KubeletProfileDir, "directory to install the profile in")
+	rootCmd.AddCommand(cmd)
+}

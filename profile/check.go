@@ -1,0 +1,132 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/profgen/profgen/syscalls"
+)
+
+// essentialSyscalls are the calls without which no workload starts (execve: the runtime execs
+// it under the filter) or ends cleanly.
+var essentialSyscalls = []string{"execve", "exit", "exit_group", "rt_sigreturn"}
+
+// ArchCheck is what CheckSeccomp found on one architecture.
+type ArchCheck struct {
+	ABI syscalls.ABI `json:"abi"`
+	// Instructions is the length of the BPF program libseccomp compiled for this
+	// architecture alone (0 when libseccomp is not available).
+	Instructions int `json:"instructions"`
+	// UnknownToLibseccomp are names the linked libseccomp cannot resolve here: runtimes
+	// built with it skip them.
+	UnknownToLibseccomp []string `json:"unknownToLibseccomp"`
+	// UnknownToKernel are names that are no syscall of this ABI in profgen's Linux tables.
+	UnknownToKernel []string `json:"unknownToKernel"`
+}
+
+// CheckReport is the result of CheckSeccomp. Errors make a profile unusable.
+type CheckReport struct {
+	Arches   []ArchCheck `json:"architectures"`
+	Errors   []string    `json:"errors"`
+	Warnings []string    `json:"warnings"`
+}
+
+// CheckSeccomp compiles p with libseccomp for each of its architectures and reports names
+// unknown on an architecture, dangerous syscalls it permits and essential ones it stops. A
+// profgen built without libseccomp checks against its own tables only and says so in a
+// warning.
+func CheckSeccomp(p *specs.LinuxSeccomp) (*CheckReport, error) {
+	if err := ValidateSeccomp(p); err != nil {
+		return nil, err
+	}
+	rep := &CheckReport{Arches: []ArchCheck{}, Errors: []string{}, Warnings: []string{}}
+	abis := ProfileABIs(p)
+	if len(p.Architectures) == 0 {
+		rep.Warnings = append(rep.Warnings, "no architectures: runtimes filter the native one only and kill calls made through any other ABI")
+	}
+	names := profileNames(p)
+	knownSomewhere := map[string]bool{}
+	libseccompMissing := false
+	for _, abi := range abis {
+		ac := ArchCheck{ABI: abi, UnknownToLibseccomp: []string{}, UnknownToKernel: []string{}}
+		for _, n := range names {
+			if _, err := abi.Number(n); err != nil {
+				ac.UnknownToKernel = append(ac.UnknownToKernel, n)
+			} else {
+				knownSomewhere[n] = true
+			}
+		}
+		bpf, unknown, err := CompileSeccomp(p, abi)
+		switch {
+		case errors.Is(err, ErrLibseccompUnavailable):
+			libseccompMissing = true
+		case err != nil:
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%s: %v", abi, err))
+		default:
+			ac.Instructions = len(bpf) / 8
+			ac.UnknownToLibseccomp = append(ac.UnknownToLibseccomp, unknown...)
+		}
+		rep.Arches = append(rep.Arches, ac)
+	}
+	if libseccompMissing {
+		rep.Warnings = append(rep.Warnings, ErrLibseccompUnavailable.Error()+": checked against profgen's syscall tables only")
+	}
+	var nowhere []string
+	for _, n := range names {
+		if !knownSomewhere[n] {
+			nowhere = append(nowhere, n)
+		}
+	}
+	if len(nowhere) > 0 {
+		rep.Errors = append(rep.Errors, fmt.Sprintf("not a syscall on any of the profile's architectures (Linux %s): %s", syscalls.KernelVersion, strings.Join(nowhere, ", ")))
+	}
+	permitted := unionSets(PermittedSets(p))
+	var stopped, dangerous []string
+	for _, n := range essentialSyscalls {
+		if !permitted[n] {
+			stopped = append(stopped, n)
+		}
+	}
+	for _, n := range sortedSet(permitted, nil) {
+		if IsDangerous(n) {
+			dangerous = append(dangerous, n)
+		}
+	}
+	if len(stopped) > 0 {
+		rep.Errors = append(rep.Errors, "essential syscalls not allowed: "+strings.Join(stopped, ", "))
+	}
+	if len(dangerous) > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d dangerous syscalls allowed (Docker's default profile blocks them): %s", len(dangerous), strings.Join(dangerous, ", ")))
+	}
+	return rep, nil
+}
+
+// profileNames returns every name the profile's rules mention, sorted.
+func profileNames(p *specs.LinuxSeccomp) []string {
+	set := map[string]bool{}
+	for _, r := range p.Syscalls {
+		for _, n := range r.Names {
+			set[n] = true
+		}
+	}
+	return sortedSet(set, nil)
+}
+
+func unionSets(s SyscallSets) map[string]bool {
+	out := map[string]bool{}
+	abis := make([]syscalls.ABI, 0, len(s))
+	for a := range s {
+		abis = append(abis, a)
+	}
+	sort.Slice(abis, func(i, j int) bool { return abis[i] < abis[j] })
+	for _, a := range abis {
+		for n := range s[a] {
+			out[n] = true
+		}
+	}
+	return out
+}

@@ -1,0 +1,134 @@
+package profile
+
+import (
+	"sort"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/profgen/profgen/syscalls"
+)
+
+// SyscallSets maps an ABI to the set of syscall names something permits or used on it.
+type SyscallSets map[syscalls.ABI]map[string]bool
+
+// RecordingSets returns the syscalls recorded per ABI (names recorded as numbers are named
+// when the tables know them).
+func RecordingSets(r *Recording) SyscallSets {
+	out := SyscallSets{}
+	for _, abi := range r.ABIs() {
+		set := map[string]bool{}
+		for _, n := range r.SyscallNames(abi) {
+			set[resolveRecordedName(abi, n)] = true
+		}
+		out[abi] = set
+	}
+	return out
+}
+
+// PermittedSets returns, for each architecture of p, the syscalls of that ABI that p lets run
+// in some case: named in an SCMP_ACT_ALLOW or SCMP_ACT_LOG rule (with or without argument
+// conditions) when the default stops syscalls, or every syscall of the ABI except those an
+// unconditional stopping rule names when the default lets them run.
+func PermittedSets(p *specs.LinuxSeccomp) SyscallSets {
+	out := SyscallSets{}
+	for _, abi := range ProfileABIs(p) {
+		set := map[string]bool{}
+		if permits(p.DefaultAction) {
+			stopped := map[string]bool{}
+			for _, r := range p.Syscalls {
+				if !permits(r.Action) && len(r.Args) == 0 {
+					for _, n := range r.Names {
+						stopped[n] = true
+					}
+				}
+			}
+			for _, s := range abi.Syscalls() {
+				if !stopped[s.Name] {
+					set[s.Name] = true
+				}
+			}
+		} else {
+			for _, r := range p.Syscalls {
+				if !permits(r.Action) {
+					continue
+				}
+				for _, n := range r.Names {
+					if _, err := abi.Number(n); err == nil {
+						set[n] = true
+					}
+				}
+			}
+		}
+		out[abi] = set
+	}
+	return out
+}
+
+// SyscallChange is one syscall added or removed.
+type SyscallChange struct {
+	Name string `json:"name"`
+	// Dangerous is set for syscalls in DangerousSyscalls.
+	Dangerous bool `json:"dangerous,omitempty"`
+}
+
+// ABIDiff is what changed on one ABI.
+type ABIDiff struct {
+	ABI     syscalls.ABI    `json:"abi"`
+	Added   []SyscallChange `json:"added"`
+	Removed []SyscallChange `json:"removed"`
+}
+
+// Diff is what changed between two profiles or recordings, per ABI, ABIs sorted.
+type Diff struct {
+	ABIs []ABIDiff `json:"abis"`
+	// Added and Removed count changes over every ABI; DangerousAdded lists, sorted and once
+	// each, the dangerous syscalls added on some ABI.
+	Added          int      `json:"added"`
+	Removed        int      `json:"removed"`
+	DangerousAdded []string `json:"dangerousAdded"`
+}
+
+// DiffSets compares two sets per ABI. ABIs with no change are left out.
+func DiffSets(old, new SyscallSets) Diff {
+	abis := map[syscalls.ABI]bool{}
+	for a := range old {
+		abis[a] = true
+	}
+	for a := range new {
+		abis[a] = true
+	}
+	sorted := make([]syscalls.ABI, 0, len(abis))
+	for a := range abis {
+		sorted = append(sorted, a)
+	}
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	d := Diff{ABIs: []ABIDiff{}, DangerousAdded: []string{}}
+	dangerous := map[string]bool{}
+	for _, a := range sorted {
+		ad := ABIDiff{ABI: a, Added: changes(new[a], old[a]), Removed: changes(old[a], new[a])}
+		if len(ad.Added)+len(ad.Removed) == 0 {
+			continue
+		}
+		for _, c := range ad.Added {
+			if c.Dangerous {
+				dangerous[c.Name] = true
+			}
+		}
+		d.Added += len(ad.Added)
+		d.Removed += len(ad.Removed)
+		d.ABIs = append(d.ABIs, ad)
+	}
+	d.DangerousAdded = append(d.DangerousAdded, sortedSet(dangerous, nil)...)
+	return d
+}
+
+// changes returns the names in a but not in b, sorted.
+func changes(a, b map[string]bool) []SyscallChange {
+	out := []SyscallChange{}
+	for _, n := range sortedSet(a, nil) {
+		if !b[n] {
+			out = append(out, SyscallChange{Name: n, Dangerous: IsDangerous(n)})
+		}
+	}
+	return out
+}
