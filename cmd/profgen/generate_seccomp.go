@@ -55,11 +55,6 @@ func (s *seccompOutput) addFlags(f *pflag.FlagSet, opts *profile.SeccompOptions)
 
 // encode generates the seccomp profile from rec and encodes it; warnings go to stderr.
 func (s *seccompOutput) encode(cmd *cobra.Command, rec *profile.Recording, opts profile.SeccompOptions, path string) ([]byte, error) {
-	opts.Warn = func(w string) { fmt.Fprintln(cmd.ErrOrStderr(), "profgen: seccomp: warning:", w) }
-	p, err := profile.GenerateSeccomp(rec, opts)
-	if err != nil {
-		return nil, err
-	}
 	name := s.name
 	if name == "" && s.format != profile.FormatOCI {
 		if path == "-" || path == "" {
@@ -67,7 +62,26 @@ func (s *seccompOutput) encode(cmd *cobra.Command, rec *profile.Recording, opts 
 		}
 		name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}
-	return profile.EncodeSeccomp(p, s.format, name)
+	if s.format != profile.FormatOCI {
+		if err := profile.ValidateProfileName(name); err != nil {
+			return nil, usagef("--seccomp-name: %w", err)
+		}
+	}
+	// Warnings are shown only when the profile is made: a failure is one line.
+	var warnings []string
+	opts.Warn = func(w string) { warnings = append(warnings, w) }
+	p, err := profile.GenerateSeccomp(rec, opts)
+	if err != nil {
+		return nil, err
+	}
+	b, err := profile.EncodeSeccomp(p, s.format, name)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(cmd.ErrOrStderr(), "profgen: seccomp: warning:", w)
+	}
+	return b, nil
 }
 
 func init() {
