@@ -25,11 +25,11 @@ func CompileSeccomp(p *specs.LinuxSeccomp, abi syscalls.ABI) (bpf []byte, unknow
 	return compileSeccomp(p, abi)
 }
 
-// ExecWithSeccomp loads p into the calling process with libseccomp (setting no_new_privs, and
-// synchronising the filter to every thread) and replaces the process with argv[0] (looked up
-// on PATH) run with argv and env. It returns only on failure. The profile must allow execve
-// (and what the Go runtime may call in the microseconds between loading and exec: futex,
-// sched_yield, nanosleep are the usual ones).
+// ExecWithSeccomp compiles p with libseccomp, installs it with no_new_privs on the calling
+// OS thread only, and replaces the process with argv[0] (looked up on PATH) run with argv
+// and env; the new program keeps the filter. It returns only on failure. Between loading and
+// exec the thread makes execve and, to restore the open-file limit the Go runtime raised,
+// one prlimit64 (whose failure is harmless), so the profile must allow execve.
 func ExecWithSeccomp(p *specs.LinuxSeccomp, argv, env []string) error {
 	return execWithSeccomp(p, argv, env)
 }

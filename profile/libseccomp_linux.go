@@ -12,6 +12,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	libseccomp "github.com/seccomp/libseccomp-golang"
+	"golang.org/x/sys/unix"
 
 	"github.com/profgen/profgen/syscalls"
 )
@@ -282,17 +283,25 @@ func execWithSeccomp(p *specs.LinuxSeccomp, argv, env []string) error {
 	if err != nil {
 		return fmt.Errorf("exec %s: %w", argv[0], err)
 	}
-	f, _, err := newFilter(p, "")
+	bpf, _, err := compileSeccomp(p, "")
 	if err != nil {
 		return fmt.Errorf("load seccomp profile: %w", err)
 	}
-	if err := f.SetNoNewPrivsBit(true); err != nil {
-		return fmt.Errorf("load seccomp profile: set no_new_privs: %w", err)
+	var flags uintptr
+	for _, fl := range p.Flags {
+		switch fl {
+		case specs.LinuxSeccompFlagLog:
+			flags |= unix.SECCOMP_FILTER_FLAG_LOG
+		case specs.LinuxSeccompFlagSpecAllow:
+			flags |= unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW
+		}
 	}
+	// The filter goes on this thread only, right before execve: the Go runtime's other
+	// threads must not meet a filter that may refuse what they need (futex, mmap ...).
 	runtime.LockOSThread()
-	if err := f.Load(); err != nil {
+	if err := loadFilterOnThread(bpf, flags); err != nil {
 		runtime.UnlockOSThread()
-		return fmt.Errorf("load seccomp profile: %w", err)
+		return err
 	}
 	err = syscall.Exec(path, argv, env)
 	return fmt.Errorf("exec %s under the seccomp profile: %w", path, err)

@@ -13,13 +13,13 @@ func init() {
 	cmd := &cobra.Command{
 		Use:   "exec --seccomp FILE -- CMD [ARG...]",
 		Short: "Run a command under a seccomp profile, without a container runtime",
-		Long: `Load a seccomp profile (OCI runtime-spec JSON) with libseccomp, set no_new_privs, and
-replace profgen with CMD, so a profile can be tried without a container runtime. The exit
-status is CMD's own.
+		Long: `Compile a seccomp profile (OCI runtime-spec JSON) with libseccomp, set no_new_privs,
+install the filter and replace profgen with CMD, so a profile can be tried without a
+container runtime. The exit status is CMD's own.
 
-The profile must allow execve. Unlike runc, profgen exec makes no syscalls of its own between
-loading the filter and exec'ing CMD beyond execve and what the Go runtime may do in those
-microseconds, so no --runtime base set is needed.`,
+The profile must allow execve. Unlike runc, profgen exec needs no --runtime base set: the
+filter is installed on the exec'ing thread only, which makes no other call before execve
+than one prlimit64 (restoring the open-file limit; its failure is harmless).`,
 		Example: `  # try a profile generated from a recording
   profgen exec --seccomp app.json -- ./app --serve
   # discover syscalls: run under the audit profile, then import the kernel's records

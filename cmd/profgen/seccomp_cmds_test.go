@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -342,4 +343,52 @@ func TestCheckCLI(t *testing.T) {
 	}
 	bad := scWrite(t, dir, "bad.json", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_NOPE"}]}`)
 	scOneLineError(t, runProfgen(t, nil, "check", bad), exitFailure, `unknown action "SCMP_ACT_NOPE"`)
+}
+
+// TestExecTightAllowList runs busybox true 30 times under an allow-list of exactly the
+// syscalls strace saw it make: profgen's own runtime must not trip over the filter between
+// loading it and exec (it is loaded on the exec'ing thread only).
+func TestExecTightAllowList(t *testing.T) {
+	if _, err := profile.LibseccompVersion(); err != nil {
+		t.Skip(err)
+	}
+	testutil.RequireCommand(t, "strace")
+	if _, err := os.Stat(testutil.BusyboxPath); err != nil {
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "trace")
+	if out, err := exec.Command("strace", "-f", "-qq", "-o", trace, testutil.BusyboxPath, "true").CombinedOutput(); err != nil {
+		t.Fatalf("strace: %v: %s", err, out)
+	}
+	b, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) > 0 {
+			call := f[len(f)-1]
+			if len(f) > 1 {
+				call = f[1]
+			}
+			if i := strings.IndexByte(call, '('); i > 0 {
+				set[call[:i]] = true
+			}
+		}
+	}
+	names := make([]string, 0, len(set))
+	for n := range set {
+		names = append(names, n)
+	}
+	if !set["execve"] || !set["exit_group"] {
+		t.Fatalf("strace saw %v", names)
+	}
+	prof, _ := json.Marshal(map[string]any{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": []any{map[string]any{"names": names, "action": "SCMP_ACT_ALLOW"}}})
+	path := scWrite(t, dir, "true.json", string(prof))
+	for i := 0; i < 30; i++ {
+		if r := runProfgen(t, nil, "exec", "--seccomp", path, "--", testutil.BusyboxPath, "true"); r.code != 0 {
+			t.Fatalf("run %d: %+v (allowed %v)", i, r, names)
+		}
+	}
 }
