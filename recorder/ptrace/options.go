@@ -17,6 +17,9 @@ const HelperEnv = "PROFGEN_PTRACE_HELPER"
 // ErrUnsupported is returned on systems where profgen cannot trace with ptrace.
 var ErrUnsupported = errors.New("ptrace recording is only supported on Linux")
 
+// ErrNotTraceable is returned when profgen may not trace the process it should attach to.
+var ErrNotTraceable = errors.New("process not traceable")
+
 // Mode says how the tracer stops the workload.
 type Mode string
 

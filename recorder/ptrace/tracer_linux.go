@@ -27,20 +27,21 @@ const ptraceEventStop = 128
 
 // tracer holds the state of one recording. Its methods run on the locked tracer thread.
 type tracer struct {
-	opts    Options
-	mode    Mode
-	agg     *recorder.Aggregator
-	files   *fileDecoder
-	tasks   map[int]*task
-	reaped  map[int]bool // tasks that exited before their parent's clone event was seen
-	root    int
-	execed  bool // the root has exec'd the workload (before that, stops are the helper's)
-	attach  bool
-	detach  atomic.Bool
-	cpu     *cpuPlacer
-	res     Result
-	info    syscallInfo
-	resumeR int // PTRACE_CONT or PTRACE_SYSCALL
+	opts     Options
+	mode     Mode
+	agg      *recorder.Aggregator
+	files    *fileDecoder
+	tasks    map[int]*task
+	reaped   map[int]bool // tasks that exited before their parent's clone event was seen
+	root     int
+	execed   bool // the root has exec'd the workload (before that, stops are the helper's)
+	attach   bool
+	detach   atomic.Bool
+	rootGone atomic.Bool // the root was reaped: its pid may be reused, so no more signals
+	cpu      *cpuPlacer
+	res      Result
+	info     syscallInfo
+	resumeR  int // PTRACE_CONT or PTRACE_SYSCALL
 }
 
 // task is one traced thread.
@@ -271,6 +272,9 @@ func (t *tracer) attachAll() error {
 				if errors.Is(err, unix.ESRCH) {
 					continue
 				}
+				if errors.Is(err, unix.EPERM) {
+					return fmt.Errorf("attach to process %d: %w (run as root, or see kernel.yama.ptrace_scope; is it traced already?)", t.root, ErrNotTraceable)
+				}
 				return fmt.Errorf("attach to process %d thread %d: %w", t.root, tid, err)
 			}
 			_ = ptraceRaw(unix.PTRACE_INTERRUPT, tid, 0, 0)
@@ -298,7 +302,7 @@ func (t *tracer) watch(ctx context.Context) func() {
 					t.detach.Store(true)
 					continue
 				}
-				if s, ok := sig.(syscall.Signal); ok {
+				if s, ok := sig.(syscall.Signal); ok && !t.rootGone.Load() {
 					syscall.Kill(t.root, s)
 				}
 			case <-ctx.Done():
@@ -306,7 +310,9 @@ func (t *tracer) watch(ctx context.Context) func() {
 					t.detach.Store(true)
 					continue
 				}
-				syscall.Kill(t.root, syscall.SIGTERM)
+				if !t.rootGone.Load() {
+					syscall.Kill(t.root, syscall.SIGTERM)
+				}
 				grace := t.opts.Grace
 				if grace == 0 {
 					grace = 5 * time.Second
@@ -314,8 +320,9 @@ func (t *tracer) watch(ctx context.Context) func() {
 				kill = time.After(grace)
 				ctx = context.Background()
 			case <-kill:
-				syscall.Kill(-t.root, syscall.SIGKILL)
-				syscall.Kill(t.root, syscall.SIGKILL)
+				if !t.rootGone.Load() {
+					syscall.Kill(t.root, syscall.SIGKILL)
+				}
 			}
 		}
 	}()
@@ -374,6 +381,7 @@ func (t *tracer) handle(tid int, ws unix.WaitStatus) {
 	switch {
 	case ws.Exited() || ws.Signaled():
 		if tid == t.root {
+			t.rootGone.Store(true)
 			t.res.Exited = ws.Exited()
 			t.res.ExitCode = ws.ExitStatus()
 			if ws.Signaled() {
