@@ -62,7 +62,7 @@ func (im *Importer) parseChunk(data []byte, rec *Record) *chunkResult {
 		}
 		c.lines++
 		err := rec.Parse(line)
-		if rec.HasStamp {
+		if rec.HasStamp && !isDaemonType(rec.Type) {
 			c.serials.add(rec.Serial)
 		}
 		if err != nil {
@@ -293,4 +293,10 @@ func syscallName(k sysKey) (string, bool) {
 		return n, true
 	}
 	return strconv.FormatInt(k.nr, 10), false
+}
+
+// isDaemonType reports whether a record type is one auditd writes about itself (DAEMON_START,
+// 1200-1299): those carry auditd's own serial numbers, not the kernel's.
+func isDaemonType(t []byte) bool {
+	return bytes.HasPrefix(t, []byte("DAEMON_")) || len(t) == 4 && t[0] == '1' && t[1] == '2' && t[2] >= '0' && t[2] <= '9' && t[3] >= '0' && t[3] <= '9'
 }

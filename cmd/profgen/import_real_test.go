@@ -1,0 +1,334 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/profgen/profgen/internal/atomicfile"
+	"github.com/profgen/profgen/internal/testutil"
+	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/syscalls"
+)
+
+const auditLog = "/var/log/audit/audit.log"
+
+// TestImportRealRecords makes real seccomp audit records: a child runs under a log-mode
+// profile with profgen exec, first with auditd collecting the records (the imported syscall
+// set must equal what strace -f sees of the same child), then with no auditd, reading
+// /dev/kmsg, where the kernel's rate limit drops records and import must say so.
+func TestImportRealRecords(t *testing.T) {
+	testutil.RequireRoot(t)
+	auditd := testutil.RequireCommand(t, "auditd")
+	testutil.RequireCommand(t, "auditctl")
+	testutil.RequireCommand(t, "strace")
+	bb := testutil.RequireCommand(t, "busybox")
+	if st := auditStatus(t); st["pid"] != "0" {
+		t.Skipf("an audit daemon (pid %s) is running already; this test runs its own", st["pid"])
+	}
+	dir := t.TempDir()
+	// A copy of busybox under a name of its own, so that its records are only this test's.
+	bbx := filepath.Join(dir, "busybox-importtest")
+	copyFile(t, bb, bbx, 0o755)
+	child := []string{bbx, "sh", "-c", fmt.Sprintf("%[1]s ls -l / > /dev/null; %[1]s cat /etc/hostname > %[2]s/out; %[1]s echo done", bbx, dir)}
+	logProfile := filepath.Join(dir, "log.json")
+	p, err := profile.GenerateSeccomp(nil, profile.SeccompOptions{Mode: profile.ModeLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := profile.MarshalSeccomp(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := atomicfile.Write(logProfile, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// 1. auditd running: every record reaches audit.log.
+	part := filepath.Join(dir, "audit.part.log")
+	traceFile := filepath.Join(dir, "strace.txt")
+	withAuditd(t, auditd, part, func() {
+		args := append([]string{"-f", "-qq", "-o", traceFile, profgenBin, "exec", "--seccomp", logProfile, "--"}, child...)
+		if out, err := exec.Command("strace", args...).CombinedOutput(); err != nil {
+			t.Fatalf("strace profgen exec: %v\n%s", err, out)
+		}
+	})
+	want := straceSyscalls(t, traceFile, bbx)
+	rec := importFile(t, dir, part, "--exe", bbx)
+	got := rec.SyscallNames(syscalls.Native())
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("imported syscalls differ from strace -f's:\n got %v\nwant %v", got, want)
+	}
+	if rec.Source.Dropped != nil || len(rec.Source.Warnings) != 0 {
+		t.Errorf("auditd run: unexpected loss %v %q", rec.Source.Dropped, rec.Source.Warnings)
+	}
+
+	// 2. no auditd: the records go to the console, through the rate limit.
+	kmsgRun := func() {
+		run := func(args ...string) {
+			cmd := exec.Command(profgenBin, append([]string{"exec", "--seccomp", logProfile, "--"}, args...)...)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("profgen exec: %v\n%s", err, out)
+			}
+		}
+		run(child...)
+		// The kernel says how many messages it suppressed with the first message it prints
+		// after the rate limit's 5 second interval.
+		time.Sleep(5500 * time.Millisecond)
+		run(bbx, "true")
+	}
+	var kmsg []byte
+	withConsoleRateLimit(t, func() { kmsg = readKmsgDuring(t, kmsgRun) })
+	kmsgFile := filepath.Join(dir, "kmsg.log")
+	if err := os.WriteFile(kmsgFile, kmsg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := runProfgen(t, nil, "import", "--exe", bbx, "--recording", filepath.Join(dir, "kmsg.rec.json"), kmsgFile)
+	if res.code != 0 {
+		t.Fatalf("import /dev/kmsg: exit %d: %s", res.code, res.stderr)
+	}
+	krec, err := profile.LoadRecording(filepath.Join(dir, "kmsg.rec.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.stderr, "may be incomplete") || krec.Source.Dropped == nil {
+		t.Errorf("no loss warning for the rate-limited console:\n%s", res.stderr)
+	}
+	kgot := krec.SyscallNames(syscalls.Native())
+	t.Logf("console: %d of %d syscalls seen; dropped %v", len(kgot), len(want), krec.Source.Dropped)
+	for _, n := range kgot {
+		if i := sort.SearchStrings(want, n); i == len(want) || want[i] != n {
+			t.Errorf("console records name %s, which strace did not see", n)
+		}
+	}
+}
+
+// auditStatus returns auditctl -s as a map.
+func auditStatus(t *testing.T) map[string]string {
+	t.Helper()
+	out, err := exec.Command("auditctl", "-s").Output()
+	if err != nil {
+		t.Skipf("auditctl -s: %v (no audit support?)", err)
+	}
+	m := map[string]string{}
+	for _, l := range strings.Split(string(out), "\n") {
+		if k, v, ok := strings.Cut(l, " "); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// withAuditd runs fn with auditd running and its backlog raised, copies what auditd wrote
+// meanwhile to part, and leaves the audit settings and files as they were.
+func withAuditd(t *testing.T, auditd, part string, fn func()) {
+	before := auditStatus(t)
+	_, statErr := os.Stat(auditLog)
+	logExisted := statErr == nil
+	var offset int64
+	if fi, err := os.Stat(auditLog); err == nil {
+		offset = fi.Size()
+	}
+	cmd := exec.Command(auditd, "-n")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start auditd: %v", err)
+	}
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		exec.Command("auditctl", "-e", before["enabled"]).Run()
+		exec.Command("auditctl", "-b", before["backlog_limit"]).Run()
+	}
+	t.Cleanup(func() {
+		stop()
+		if !logExisted {
+			os.Remove(auditLog)
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for auditStatus(t)["pid"] == "0" {
+		if time.Now().After(deadline) {
+			t.Fatalf("auditd did not start: %s", stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if out, err := exec.Command("auditctl", "-b", "8192").CombinedOutput(); err != nil {
+		t.Fatalf("auditctl -b 8192: %v: %s", err, out)
+	}
+	fn()
+	waitAuditdFlushed(t)
+	stop()
+	f, err := os.Open(auditLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.Create(part)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	if _, err := io.Copy(out, f); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitAuditdFlushed waits until the kernel's audit queue is empty and audit.log has stopped
+// growing: records still queued when auditd stops would go to the console instead.
+func waitAuditdFlushed(t *testing.T) {
+	deadline := time.Now().Add(10 * time.Second)
+	var last int64 = -1
+	for time.Now().Before(deadline) {
+		var size int64
+		if fi, err := os.Stat(auditLog); err == nil {
+			size = fi.Size()
+		}
+		if auditStatus(t)["backlog"] == "0" && size == last {
+			return
+		}
+		last = size
+		time.Sleep(300 * time.Millisecond)
+	}
+	t.Log("audit.log still growing after 10s")
+}
+
+// withConsoleRateLimit runs fn with the kernel's printk rate limit at its default (5 s,
+// burst 10) if it was turned off (printk_ratelimit 0), and restores the setting after.
+func withConsoleRateLimit(t *testing.T, fn func()) {
+	const knob = "/proc/sys/kernel/printk_ratelimit"
+	old, err := os.ReadFile(knob)
+	if err != nil {
+		t.Skipf("read %s: %v", knob, err)
+	}
+	if strings.TrimSpace(string(old)) == "0" {
+		t.Logf("%s is 0 (no console rate limit); setting the kernel default 5 for this part", knob)
+		if err := os.WriteFile(knob, []byte("5\n"), 0o644); err != nil {
+			t.Fatalf("set %s: %v", knob, err)
+		}
+		defer os.WriteFile(knob, old, 0o644)
+	}
+	fn()
+}
+
+// readKmsgDuring returns the kernel log records written while fn ran. /dev/kmsg is read
+// with raw syscalls: it must not block once the records are read (os.File would wait).
+func readKmsgDuring(t *testing.T, fn func()) []byte {
+	fd, err := syscall.Open("/dev/kmsg", syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		t.Skipf("open /dev/kmsg: %v", err)
+	}
+	defer syscall.Close(fd)
+	if _, err := syscall.Seek(fd, 0, io.SeekEnd); err != nil {
+		t.Fatalf("seek /dev/kmsg: %v", err)
+	}
+	fn()
+	time.Sleep(200 * time.Millisecond)
+	var all []byte
+	buf := make([]byte, 16<<10)
+	for {
+		n, err := syscall.Read(fd, buf)
+		switch {
+		case n > 0:
+			all = append(all, buf[:n]...)
+			if buf[n-1] != '\n' {
+				all = append(all, '\n')
+			}
+		case err == syscall.EAGAIN || err == nil:
+			return all
+		case err == syscall.EPIPE || err == syscall.EINTR: // EPIPE: records overwritten meanwhile
+		default:
+			t.Fatalf("read /dev/kmsg: %v", err)
+		}
+	}
+}
+
+func importFile(t *testing.T, dir, file string, args ...string) *profile.Recording {
+	t.Helper()
+	recPath := filepath.Join(dir, filepath.Base(file)+".rec.json")
+	res := runProfgen(t, nil, append(append([]string{"import", "--kind", "seccomp", "--recording", recPath}, args...), file)...)
+	if res.code != 0 {
+		t.Fatalf("import %s: exit %d: %s", file, res.code, res.stderr)
+	}
+	rec, err := profile.LoadRecording(recPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+var straceLine = regexp.MustCompile(`^(\d+) +([a-z0-9_]+)\(`)
+
+// straceSyscalls returns the sorted syscall names strace -f saw after exe was exec'd.
+func straceSyscalls(t *testing.T, path, exe string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	seen := map[string]bool{}
+	started := false
+	execLine := `execve("` + exe + `"`
+	pending := map[string]bool{} // pids with the exec of exe unfinished
+	s := bufio.NewScanner(f)
+	s.Buffer(nil, 1<<20)
+	for s.Scan() {
+		l := s.Text()
+		if !started {
+			pid, _, _ := strings.Cut(l, " ")
+			switch {
+			case strings.Contains(l, execLine) && strings.HasSuffix(l, "= 0"):
+				started = true
+			case strings.Contains(l, execLine) && strings.HasSuffix(l, "<unfinished ...>"):
+				pending[pid] = true
+			case pending[pid] && strings.Contains(l, "<... execve resumed>") && strings.HasSuffix(l, "= 0"):
+				started = true
+			}
+			continue
+		}
+		if m := straceLine.FindStringSubmatch(l); m != nil {
+			seen[m[2]] = true
+		}
+	}
+	if !started {
+		t.Fatalf("strace output has no execve of %s", exe)
+	}
+	out := make([]string, 0, len(seen))
+	for n := range seen {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func copyFile(t *testing.T, from, to string, perm os.FileMode) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, perm); err != nil {
+		t.Fatal(err)
+	}
+}
+
