@@ -331,4 +331,3 @@ func copyFile(t *testing.T, from, to string, perm os.FileMode) {
 		t.Fatal(err)
 	}
 }
-
