@@ -72,4 +72,5 @@ done < <(
 	bench parallel bench/parallel.sh "${policy[@]}"
 	bench heavy-baseline bench/heavy.sh "${policy[@]}" --baseline "$work/heavy.rec.json"
 )
+PROFGEN="$PROFGEN" bench/import.sh || fail=1 # profgen import against grep -c and ausearch
 exit $fail
