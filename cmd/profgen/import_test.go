@@ -5,9 +5,11 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/syscalls"
@@ -105,5 +107,45 @@ func TestImportErrors(t *testing.T) {
 		if res.code != tt.code || !strings.Contains(res.stderr, tt.msg) {
 			t.Errorf("%s: exit %d, stderr %q; want exit %d and %q", tt.name, res.code, res.stderr, tt.code, tt.msg)
 		}
+	}
+}
+
+// TestImportFollow runs import --follow on a growing file and interrupts it.
+func TestImportFollow(t *testing.T) {
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "kern.log")
+	data, err := os.ReadFile(importSamples + "kubernetes-website-seccomp-tutorial.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	if err := os.WriteFile(logPath, []byte(lines[0]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "rec.json")
+	cmd := exec.Command(profgenBin, "import", "--follow", "--recording", out, logPath)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	f, err := os.OpenFile(logPath, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(strings.Join(lines[1:], ""))
+	f.Close()
+	time.Sleep(600 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("import --follow: %v\n%s", err, stderr.String())
+	}
+	rec, err := profile.LoadRecording(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rec.SyscallNames(syscalls.X86_64), ","); got != "accept4,futex,getsockname,pselect6,read,setsockopt" {
+		t.Errorf("followed syscalls %s\n%s", got, stderr.String())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/profgen/profgen/syscalls"
 )
@@ -162,5 +163,23 @@ func TestImportGzipAndFilters(t *testing.T) {
 	im = importString(t, Options{AppArmor: true}, plain.String())
 	if st := im.Stats(); st.Seccomp != 0 || st.AppArmor != 2 || st.Filtered != 2 {
 		t.Errorf("kind filter: %+v", st)
+	}
+}
+
+func TestImportTimeAndPIDFilters(t *testing.T) {
+	// seccompLine stamps serial s at 1795677319.s (ms), pid 100+len(comm)
+	input := seccompLine(100, "a", "c000003e", 0) + seccompLine(500, "a", "c000003e", 1) + seccompLine(900, "bb", "c000003e", 2) +
+		"Feb 08 08:42:52 audit[207]: SECCOMP auid=0 uid=0 gid=0 ses=1 pid=207 comm=\"j\" exe=\"/j\" sig=0 arch=c000003e syscall=3 compat=0 ip=0x1 code=0x0\n"
+	base := time.Unix(1795677319, 0)
+	im := importString(t, Options{Since: base.Add(200 * time.Millisecond), Until: base.Add(800 * time.Millisecond)}, input)
+	if got := im.Recording().SyscallNames(syscalls.X86_64); !reflect.DeepEqual(got, []string{"close", "write"}) {
+		t.Errorf("since/until kept %v", got)
+	}
+	if st := im.Stats(); st.Filtered != 2 || st.NoTime != 1 {
+		t.Errorf("stats %+v", st)
+	}
+	im = importString(t, Options{PID: []uint64{102}}, input)
+	if got := im.Recording().SyscallNames(syscalls.X86_64); !reflect.DeepEqual(got, []string{"open"}) {
+		t.Errorf("--pid 102 kept %v", got)
 	}
 }
