@@ -1,6 +1,7 @@
 package auditlog
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -166,5 +167,38 @@ func TestAppArmorLibapparmorCorpus(t *testing.T) {
 				t.Errorf("%s\n%s", line, strings.Join(diffs, "\n"))
 			}
 		})
+	}
+}
+
+// TestAppArmorEmbeddedEvents reads the log lines of apparmor's Python tests: every one is an
+// AppArmor record but the listed exceptions.
+func TestAppArmorEmbeddedEvents(t *testing.T) {
+	notAppArmor := map[string]error{
+		"test-aa-decode.log:2": ErrNotRecord, // type=LOGIN
+	}
+	for i := 1; i <= 10; i++ {
+		notAppArmor[fmt.Sprintf("test-aa-notify.log:%d", i)] = ErrBadStamp // audit({epoch}:113), a template
+	}
+	files, _ := filepath.Glob("testdata/apparmor-embedded-events/*.log")
+	n := 0
+	for _, f := range files {
+		for i, l := range readLines(t, f) {
+			n++
+			where := fmt.Sprintf("%s:%d", filepath.Base(f), i+1)
+			var r Record
+			err := r.Parse([]byte(l))
+			if want, ok := notAppArmor[where]; ok {
+				if !errors.Is(err, want) {
+					t.Errorf("%s: got %v, want %v", where, err, want)
+				}
+				continue
+			}
+			if err != nil || r.Kind != KindAppArmor || len(r.AppArmor.F[AAOperation]) == 0 && len(r.AppArmor.F[AAInfo]) == 0 {
+				t.Errorf("%s: kind %d, err %v: %s", where, r.Kind, err, l)
+			}
+		}
+	}
+	if n != 73 {
+		t.Errorf("read %d lines, want 73", n)
 	}
 }

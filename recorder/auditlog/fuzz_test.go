@@ -115,6 +115,16 @@ func FuzzParseAppArmor(f *testing.F) {
 		}
 		f.Add(data)
 	}
+	more, _ := filepath.Glob("testdata/apparmor-embedded-events/*.log")
+	for _, fn := range more {
+		data, err := os.ReadFile(fn)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, l := range strings.Split(string(data), "\n") {
+			f.Add([]byte(l))
+		}
+	}
 	f.Fuzz(func(t *testing.T, line []byte) {
 		checkParse(t, line)
 		var r Record
