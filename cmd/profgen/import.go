@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/recorder/auditlog"
 	"github.com/profgen/profgen/syscalls"
 )
@@ -156,7 +157,7 @@ func (o *importOptions) run(cmd *cobra.Command, args []string) error {
 	}
 	rec := im.Recording()
 	rec.Source.Version = version
-	report(cmd.ErrOrStderr(), im, len(args))
+	report(cmd.ErrOrStderr(), im, rec, len(args))
 	if o.summary {
 		writeImportSummary(cmd.ErrOrStderr(), im.Summary())
 	}
@@ -189,7 +190,7 @@ func readInputs(cmd *cobra.Command, im *auditlog.Importer, args []string) error 
 }
 
 // report prints what was read, the first bad lines and the warnings, to w.
-func report(w io.Writer, im *auditlog.Importer, inputs int) {
+func report(w io.Writer, im *auditlog.Importer, rec *profile.Recording, inputs int) {
 	st := im.Stats()
 	fmt.Fprintf(w, "profgen: import: %d lines (%.1f MB) in %d input(s): %d seccomp and %d AppArmor records kept, %d filtered out, %d bad lines skipped\n",
 		st.Lines, float64(st.Bytes)/1e6, inputs, st.Seccomp, st.AppArmor, st.Filtered, st.Bad)
@@ -202,7 +203,6 @@ func report(w io.Writer, im *auditlog.Importer, inputs int) {
 	if st.NoTime > 0 {
 		fmt.Fprintf(w, "profgen: warning: %d records have no time stamp (journalctl short output) and were kept despite --since/--until\n", st.NoTime)
 	}
-	rec := im.Recording()
 	for _, warn := range rec.Source.Warnings {
 		fmt.Fprintf(w, "profgen: warning: %s\n", warn)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/profgen/profgen/profile"
 )
@@ -20,6 +21,8 @@ type chunkResult struct {
 	bad      []badLine
 	loss     map[string]uint64
 	lostMax  uint64
+	first    time.Time // earliest and latest stamp of the records kept
+	last     time.Time
 }
 
 type badLine struct {
@@ -90,6 +93,7 @@ func (im *Importer) parseChunk(data []byte, rec *Record) *chunkResult {
 			}
 			c.stats.Seccomp++
 			c.addSeccomp(rec, im.opts.Summary, &key)
+			c.span(rec)
 		case KindAppArmor:
 			if !im.keepAppArmor(rec, c) {
 				c.stats.Filtered++
@@ -97,10 +101,23 @@ func (im *Importer) parseChunk(data []byte, rec *Record) *chunkResult {
 			}
 			c.stats.AppArmor++
 			c.addAppArmor(rec, im.opts.Summary)
+			c.span(rec)
 		}
 	}
 	c.stats.Lines = uint64(c.lines)
 	return c
+}
+
+func (c *chunkResult) span(rec *Record) {
+	if !rec.HasStamp || rec.Time.IsZero() {
+		return
+	}
+	if c.first.IsZero() || rec.Time.Before(c.first) {
+		c.first = rec.Time
+	}
+	if rec.Time.After(c.last) {
+		c.last = rec.Time
+	}
 }
 
 func (im *Importer) keepTime(rec *Record, c *chunkResult) bool {
@@ -284,6 +301,12 @@ func (im *Importer) merge(name string, lineBase int64, c *chunkResult) error {
 		im.loss[k] += v
 	}
 	im.lostMax = max(im.lostMax, c.lostMax)
+	if !c.first.IsZero() && (im.first.IsZero() || c.first.Before(im.first)) {
+		im.first = c.first
+	}
+	if c.last.After(im.last) {
+		im.last = c.last
+	}
 	return nil
 }
 

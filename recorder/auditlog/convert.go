@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/syscalls"
@@ -106,6 +107,10 @@ func (im *Importer) Recording() *profile.Recording {
 	rec.Merge(im.rec)
 	rec.Source.Warnings = nil
 	rec.Source.Inputs = append([]string(nil), im.inputs...)
+	rec.Source.Start, rec.Source.End = im.first.UTC(), im.last.UTC()
+	if im.first.IsZero() {
+		rec.Source.Start, rec.Source.End = time.Time{}, time.Time{}
+	}
 	im.stats.UnknownSyscalls = 0
 	var unknown []string
 	for _, k := range im.sysOrder {
@@ -150,7 +155,11 @@ func (im *Importer) lossWarnings(rec *profile.Recording) {
 	}
 	if n, gaps := im.missing, im.gaps; n > 0 {
 		rec.AddDropped(LossSerialGap, n)
-		w("%d audit serial numbers are missing in %d gap(s): records were lost, or the input was filtered", n, gaps)
+		least := ""
+		if im.serialOverflow {
+			least = "at least "
+		}
+		w("%s%d audit serial numbers are missing in %d gap(s): records were lost, or the input was filtered", least, n, gaps)
 	}
 }
 

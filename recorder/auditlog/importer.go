@@ -83,11 +83,15 @@ type Importer struct {
 	serials  serialSet // of the input being read
 	missing  uint64    // serial numbers missing in the inputs read so far
 	gaps     uint64
-	stats    Stats
-	bad      []BadLine
-	loss     map[string]uint64
-	lostMax  uint64
-	inputs   []string
+	// serialOverflow: an input had more gaps than were tracked
+	serialOverflow bool
+	stats          Stats
+	bad            []BadLine
+	loss           map[string]uint64
+	lostMax        uint64
+	first          time.Time // span of the records kept
+	last           time.Time
+	inputs         []string
 }
 
 type sysKey struct {
@@ -244,6 +248,7 @@ func (im *Importer) endInput() {
 	n, g := im.serials.missing()
 	im.missing += n
 	im.gaps += g
+	im.serialOverflow = im.serialOverflow || im.serials.overflow
 	im.serials = serialSet{}
 }
 
