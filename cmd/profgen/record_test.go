@@ -15,7 +15,11 @@ import (
 
 	"github.com/profgen/profgen/internal/testutil"
 	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/syscalls"
 )
+
+// native is the ABI of the machine's own processes, on which the recorded shells run.
+var native = syscalls.Native()
 
 // startProfgen starts the test binary with args in dir and returns the command; stdout and
 // stderr are collected in the returned buffers.
@@ -130,7 +134,7 @@ func TestRecordExitStatus(t *testing.T) {
 			if got.Source.ExitCode == nil || *got.Source.ExitCode != tt.want {
 				t.Errorf("recording's exit code %v, want %d", got.Source.ExitCode, tt.want)
 			}
-			if got.Syscalls["x86_64"]["execve"] == nil && got.Syscalls["aarch64"]["execve"] == nil {
+			if got.Syscalls[native]["execve"] == nil {
 				t.Errorf("execve not recorded: %v", got.Syscalls)
 			}
 		})
@@ -207,8 +211,8 @@ func TestRecordForwardsSIGINT(t *testing.T) {
 		t.Errorf("the workload did not see SIGINT; stdout %q", out)
 	}
 	rec := loadRec(t, filepath.Join(dir, "r.json"))
-	if rec.Syscalls["x86_64"]["rt_sigreturn"] == nil && rec.Syscalls["x86_64"]["wait4"] == nil {
-		t.Errorf("recording written at the end lacks the shell's calls: %v", rec.SyscallNames("x86_64"))
+	if rec.Syscalls[native]["rt_sigreturn"] == nil && rec.Syscalls[native]["wait4"] == nil {
+		t.Errorf("recording written at the end lacks the shell's calls: %v", rec.SyscallNames(native))
 	}
 }
 
@@ -271,14 +275,14 @@ func testAttach(t *testing.T, interrupt bool) {
 		t.Fatalf("exit status %d; stderr:\n%s", code, errb)
 	}
 	got := loadRec(t, rec)
-	x := got.Syscalls["x86_64"]
+	x := got.Syscalls[native]
 	for _, want := range []string{"wait4", "execve", "openat", "read"} {
 		if x[want] == nil {
-			t.Errorf("%s not recorded from the attached shell and its children: %v", want, got.SyscallNames("x86_64"))
+			t.Errorf("%s not recorded from the attached shell and its children: %v", want, got.SyscallNames(native))
 		}
 	}
 	if x["clone"] == nil && x["vfork"] == nil && x["fork"] == nil {
-		t.Errorf("the shell's forks were not recorded: %v", got.SyscallNames("x86_64"))
+		t.Errorf("the shell's forks were not recorded: %v", got.SyscallNames(native))
 	}
 	if got.Files["/etc/hostname"] == nil {
 		t.Errorf("/etc/hostname not among the files: %v", got.Files)
@@ -326,8 +330,8 @@ func TestRecordForkBomb(t *testing.T) {
 		t.Errorf("the process limit was never reached (no fork failure reported); stderr:\n%.500s", errb)
 	}
 	rec := loadRec(t, filepath.Join(dir, "r.json"))
-	if rec.Syscalls["x86_64"]["clone"] == nil && rec.Syscalls["x86_64"]["fork"] == nil {
-		t.Errorf("no fork recorded: %v", rec.SyscallNames("x86_64"))
+	if rec.Syscalls[native]["clone"] == nil && rec.Syscalls[native]["fork"] == nil {
+		t.Errorf("no fork recorded: %v", rec.SyscallNames(native))
 	}
 }
 
@@ -406,16 +410,16 @@ func TestRecordBaseline(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit status %d: %s", r.code, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "beyond the baseline") || !strings.Contains(r.stderr, "x86_64:wait4") {
+	if !strings.Contains(r.stderr, "beyond the baseline") || !strings.Contains(r.stderr, string(native)+":wait4") {
 		t.Errorf("additions not reported:\n%s", r.stderr)
 	}
-	if strings.Contains(r.stderr, "x86_64:brk ") || strings.Contains(r.stderr, " brk\n") {
+	if strings.Contains(r.stderr, string(native)+":brk ") || strings.Contains(r.stderr, " brk\n") {
 		t.Errorf("brk, in the baseline, was stopped for:\n%s", r.stderr)
 	}
 	rec := loadRec(t, out)
 	for _, name := range []string{"brk", "wait4", "execve"} {
-		if rec.Syscalls["x86_64"][name] == nil {
-			t.Errorf("merged recording lacks %s: %v", name, rec.SyscallNames("x86_64"))
+		if rec.Syscalls[native][name] == nil {
+			t.Errorf("merged recording lacks %s: %v", name, rec.SyscallNames(native))
 		}
 	}
 	if len(rec.Source.Warnings) == 0 {

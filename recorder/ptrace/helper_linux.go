@@ -12,8 +12,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// helperFD is the descriptor on which the helper receives its go-ahead and filter.
-const helperFD = 3
+// The helper receives its go-ahead and filter on helperFD, after saying on readyFD that it
+// runs.
+const (
+	helperFD = 3
+	readyFD  = 4
+)
 
 // runHelperIfRequested is the helper side of Record; see RunHelperIfRequested.
 func runHelperIfRequested() {
@@ -34,6 +38,12 @@ func runHelperIfRequested() {
 func helper(mode Mode) error {
 	if len(os.Args) < 3 {
 		return fmt.Errorf("helper needs a program and its arguments")
+	}
+	ready := os.NewFile(readyFD, "profgen-ready")
+	_, err := ready.Write([]byte{1})
+	ready.Close()
+	if err != nil {
+		return fmt.Errorf("tell the tracer the helper runs: %w", err)
 	}
 	pipe := os.NewFile(helperFD, "profgen-tracer")
 	// The tracer writes the filter only once it has attached, then closes the pipe.

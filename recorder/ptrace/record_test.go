@@ -63,9 +63,9 @@ func compareWithStrace(t *testing.T, rec *profile.Recording, env []string, args 
 		}
 	}
 	for abi, m := range rec.Syscalls {
-		for name := range m {
+		for name, st := range m {
 			if _, ok := want[abi][name]; !ok && !timing[name] && !neverReturn[name] {
-				t.Errorf("profgen saw %s on %s, strace did not", name, abi)
+				t.Errorf("profgen saw %s on %s (%d calls, first by %+v), strace did not", name, abi, st.Count, st.First)
 			}
 		}
 	}

@@ -48,6 +48,9 @@ type tracer struct {
 type task struct {
 	tid  int
 	tgid int
+	// helper marks the threads of profgen's helper before it became the workload: their
+	// stops may still be reported after the exec event, and are not the workload's.
+	helper bool
 }
 
 func record(ctx context.Context, opts Options) (*Result, error) {
@@ -203,12 +206,20 @@ func (t *tracer) start() error {
 	if err != nil {
 		return fmt.Errorf("find profgen's own executable for the helper: %w", err)
 	}
+	// The helper says it runs (its own exec is over, so the exec event the tracer sees next
+	// is the workload's) on ready, then waits on gate for the filter.
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return fmt.Errorf("make the helper pipe: %w", err)
 	}
 	defer pr.Close()
 	defer pw.Close()
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("make the helper pipe: %w", err)
+	}
+	defer readyR.Close()
+	defer readyW.Close()
 	env := t.opts.Env
 	if env == nil {
 		env = os.Environ()
@@ -224,7 +235,7 @@ func (t *tracer) start() error {
 	proc, err := os.StartProcess(self, argv, &os.ProcAttr{
 		Dir:   t.opts.Dir,
 		Env:   env,
-		Files: append(stdio, pr),
+		Files: append(stdio, pr, readyW),
 	})
 	if err != nil {
 		return fmt.Errorf("start the workload helper: %w", err)
@@ -232,6 +243,12 @@ func (t *tracer) start() error {
 	t.root = proc.Pid
 	// proc is never waited for through os: the tracer reaps it with wait4.
 	_ = proc.Release()
+	readyW.Close()
+	if n, _ := readyR.Read(make([]byte, 1)); n != 1 {
+		var ws unix.WaitStatus
+		_, _ = unix.Wait4(t.root, &ws, 0, nil)
+		return fmt.Errorf("start the workload helper: it exited (status %d) before it was ready", ws.ExitStatus())
+	}
 	if err := seize(t.root, t.options()); err != nil {
 		syscall.Kill(t.root, syscall.SIGKILL)
 		return fmt.Errorf("attach to the workload: %w", err)
@@ -333,7 +350,7 @@ func (t *tracer) addTask(tid, tgid int) {
 	if t.tasks[tid] != nil {
 		return
 	}
-	t.tasks[tid] = &task{tid: tid, tgid: tgid}
+	t.tasks[tid] = &task{tid: tid, tgid: tgid, helper: !t.attach && !t.execed && tgid == t.root}
 	t.cpu.add(tid)
 }
 
@@ -453,6 +470,9 @@ func (t *tracer) event(tid, event int, ws unix.WaitStatus) {
 			// The helper became the workload; its execve was the first syscall the
 			// workload made.
 			t.execed = true
+			if tk := t.tasks[tid]; tk != nil {
+				tk.helper = false
+			}
 			native := syscalls.Native()
 			if nr, err := native.Number("execve"); err == nil && !t.inBaseline(native, "execve") {
 				t.agg.Syscall(recorder.Syscall{PID: tid, ABI: syscalls.Native(), Nr: nr})
@@ -480,7 +500,8 @@ func (t *tracer) inBaseline(abi syscalls.ABI, name string) bool {
 
 // syscallStop records the syscall tid is stopped at.
 func (t *tracer) syscallStop(tid int) {
-	if !t.execed {
+	tk := t.tasks[tid]
+	if tk == nil || tk.helper {
 		return // the helper's own calls before it became the workload
 	}
 	if err := getSyscallInfo(tid, &t.info); err != nil {
@@ -494,10 +515,7 @@ func (t *tracer) syscallStop(tid int) {
 		t.agg.Recording().AddDropped("unknown_arch", 1)
 		return
 	}
-	pid := tid
-	if tk := t.tasks[tid]; tk != nil {
-		pid = tk.tgid
-	}
+	pid := tk.tgid
 	ev := recorder.Syscall{PID: pid, ABI: abi, Nr: int64(t.info.Nr), Args: t.info.Args}
 	t.agg.Syscall(ev)
 	if t.files != nil {
