@@ -1,0 +1,69 @@
+package main
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/profgen/profgen/internal/testutil"
+	"github.com/profgen/profgen/profile"
+)
+
+// TestImportRuncWorkflow is the README's Kubernetes workflow with runc in place of kubelet:
+// run a container under the log profile with auditd collecting, import its records into an
+// allow-list (with runc's own syscalls), and run the container again under that allow-list:
+// it must work, and must fail once a syscall the workload needs is taken out.
+func TestImportRuncWorkflow(t *testing.T) {
+	testutil.RequireRoot(t)
+	auditd := testutil.RequireCommand(t, "auditd")
+	testutil.RequireCommand(t, "auditctl")
+	if st := auditStatus(t); st["pid"] != "0" {
+		t.Skipf("an audit daemon (pid %s) is running already; this test runs its own", st["pid"])
+	}
+	logProfile, err := profile.GenerateSeccomp(nil, profile.SeccompOptions{Mode: profile.ModeLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"/bin/sh", "-c", "set -e; ls -l / > /dev/null; cat /etc/passwd > /dev/null; echo ok"}
+	bundle := testutil.NewBusyboxBundle(t, args, logProfile)
+	dir := t.TempDir()
+	part := filepath.Join(dir, "audit.part.log")
+	withAuditd(t, auditd, part, func() {
+		if out, errOut, err := testutil.RunBundle(t, "runc", bundle); err != nil || out != "ok\n" {
+			t.Fatalf("runc under the log profile: %v: %q %s", err, out, errOut)
+		}
+	})
+	app := filepath.Join(dir, "app.json")
+	res := runProfgen(t, nil, "import", "--exe", "/bin/busybox", "--runtime", "runc", "--seccomp", app, part)
+	if res.code != 0 {
+		t.Fatalf("import: exit %d: %s", res.code, res.stderr)
+	}
+	if strings.Contains(res.stderr, "warning") {
+		t.Errorf("import warned:\n%s", res.stderr)
+	}
+	allow, err := profile.LoadSeccomp(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.WriteBundleConfig(t, bundle, args, allow)
+	if out, errOut, err := testutil.RunBundle(t, "runc", bundle); err != nil || out != "ok\n" {
+		t.Fatalf("runc under the imported allow-list: %v: %q %s", err, out, errOut)
+	}
+	// Without getdents64 (ls reads the directory with it) the workload must fail.
+	found := false
+	for i := range allow.Syscalls {
+		n := allow.Syscalls[i].Names
+		if j := slices.Index(n, "getdents64"); j >= 0 {
+			allow.Syscalls[i].Names = slices.Delete(slices.Clone(n), j, j+1)
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("the imported allow-list lacks getdents64, which ls needs")
+	}
+	testutil.WriteBundleConfig(t, bundle, args, allow)
+	if out, _, err := testutil.RunBundle(t, "runc", bundle); err == nil || out == "ok\n" {
+		t.Errorf("the workload ran without getdents64 (%v, %q): the allow-list test proves nothing", err, out)
+	}
+}
