@@ -59,8 +59,9 @@ needs their paths.
 SIGINT, SIGTERM and SIGHUP sent to profgen are passed on to CMD; what was seen until CMD exits
 is written either way. profgen exits with CMD's status (128+N if CMD died of signal N). If
 profgen itself is killed, the workload is killed with it. With -p, a signal or --duration
-ends the recording and detaches, leaving the process running. With CMD, --duration sends CMD
-SIGTERM (SIGKILL 5 seconds later): a process under the trace filter cannot run on untraced.`,
+ends the recording and detaches, leaving the process running. With CMD, --duration sends
+SIGTERM to its processes (SIGKILL 5 seconds later): a process under the trace filter cannot
+run on untraced.`,
 		Example: `  # record a command; the profile goes to ./profiles/app.json
   profgen record -- ./app --serve
   # keep the recording too, and print calls per syscall

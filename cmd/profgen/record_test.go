@@ -480,13 +480,28 @@ func TestRecordRuncEndToEnd(t *testing.T) {
 }
 
 func TestRecordDurationEndsWorkload(t *testing.T) {
-	start := time.Now()
-	r := runProfgen(t, nil, "record", "--duration", "300ms", "--seccomp", filepath.Join(t.TempDir(), "p.json"), "--", "/bin/sleep", "30")
-	if r.code != 128+15 {
-		t.Errorf("exit status %d, want 143 (the workload got SIGTERM); stderr:\n%s", r.code, r.stderr)
+	tests := []struct {
+		name   string
+		script string
+		want   int
+		max    time.Duration
+	}{
+		// The shell dies of SIGTERM at once.
+		{"workload ends on SIGTERM", "sleep 30 & wait", 128 + 15, 4 * time.Second},
+		// The shell ignores SIGTERM and its child outlives it: SIGKILL after the grace period.
+		{"workload ignores SIGTERM", "trap '' TERM; sleep 30; sleep 30", 128 + 9, 15 * time.Second},
 	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("recording took %v", d)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			r := runProfgen(t, nil, "record", "--duration", "300ms", "--seccomp", filepath.Join(t.TempDir(), "p.json"), "--", "/bin/sh", "-c", tt.script)
+			if r.code != tt.want {
+				t.Errorf("exit status %d, want %d; stderr:\n%s", r.code, tt.want, r.stderr)
+			}
+			if d := time.Since(start); d > tt.max {
+				t.Errorf("recording took %v, want at most %v", d, tt.max)
+			}
+		})
 	}
 }
 

@@ -102,8 +102,8 @@ type Options struct {
 	// Signals are forwarded to the workload (the root process). When attached, any signal
 	// ends the recording instead, detaching.
 	Signals <-chan os.Signal
-	// Grace is how long a started workload has to exit after ctx is done and it was sent
-	// SIGTERM, before it is killed. Zero means 5 seconds.
+	// Grace is how long a started workload has to exit after ctx is done and its processes
+	// were sent SIGTERM, before they are killed. Zero means 5 seconds.
 	Grace time.Duration
 	// Recording is filled with what was seen; nil means a new one.
 	Recording *profile.Recording

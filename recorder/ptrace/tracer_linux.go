@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -38,10 +39,14 @@ type tracer struct {
 	attach   bool
 	detach   atomic.Bool
 	rootGone atomic.Bool // the root was reaped: its pid may be reused, so no more signals
-	cpu      *cpuPlacer
-	res      Result
-	info     syscallInfo
-	resumeR  int // PTRACE_CONT or PTRACE_SYSCALL
+	// live mirrors the keys of tasks for the watch goroutine, which kills them all when a
+	// started workload outlives its grace period.
+	liveMu  sync.Mutex
+	live    map[int]bool
+	cpu     *cpuPlacer
+	res     Result
+	info    syscallInfo
+	resumeR int // PTRACE_CONT or PTRACE_SYSCALL
 }
 
 // task is one traced thread.
@@ -57,6 +62,7 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 	t := &tracer{
 		opts:   opts,
 		tasks:  map[int]*task{},
+		live:   map[int]bool{},
 		reaped: map[int]bool{},
 		attach: opts.PID != 0,
 	}
@@ -327,9 +333,7 @@ func (t *tracer) watch(ctx context.Context) func() {
 					t.detach.Store(true)
 					continue
 				}
-				if !t.rootGone.Load() {
-					syscall.Kill(t.root, syscall.SIGTERM)
-				}
+				t.signalAll(syscall.SIGTERM)
 				grace := t.opts.Grace
 				if grace == 0 {
 					grace = 5 * time.Second
@@ -337,13 +341,21 @@ func (t *tracer) watch(ctx context.Context) func() {
 				kill = time.After(grace)
 				ctx = context.Background()
 			case <-kill:
-				if !t.rootGone.Load() {
-					syscall.Kill(t.root, syscall.SIGKILL)
-				}
+				t.signalAll(syscall.SIGKILL)
 			}
 		}
 	}()
 	return func() { close(done) }
+}
+
+// signalAll sends sig to every traced task (all the workload's processes, not only the
+// root, whose children may outlive it).
+func (t *tracer) signalAll(sig syscall.Signal) {
+	t.liveMu.Lock()
+	defer t.liveMu.Unlock()
+	for tid := range t.live {
+		_ = syscall.Kill(tid, sig)
+	}
 }
 
 func (t *tracer) addTask(tid, tgid int) {
@@ -351,11 +363,17 @@ func (t *tracer) addTask(tid, tgid int) {
 		return
 	}
 	t.tasks[tid] = &task{tid: tid, tgid: tgid, helper: !t.attach && !t.execed && tgid == t.root}
+	t.liveMu.Lock()
+	t.live[tid] = true
+	t.liveMu.Unlock()
 	t.cpu.add(tid)
 }
 
 func (t *tracer) removeTask(tid int) {
 	delete(t.tasks, tid)
+	t.liveMu.Lock()
+	delete(t.live, tid)
+	t.liveMu.Unlock()
 	t.cpu.remove(tid)
 }
 
