@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/profgen/profgen/internal/testutil"
 	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/syscalls"
 )
@@ -147,5 +148,53 @@ func TestImportFollow(t *testing.T) {
 	}
 	if got := strings.Join(rec.SyscallNames(syscalls.X86_64), ","); got != "accept4,futex,getsockname,pselect6,read,setsockopt" {
 		t.Errorf("followed syscalls %s\n%s", got, stderr.String())
+	}
+}
+
+// TestImportAppArmorCorpusProfile imports every record of libapparmor's test corpus and
+// apparmor's Python-test log lines, and checks that the AppArmor profile made from them is
+// accepted by the real apparmor_parser.
+func TestImportAppArmorCorpusProfile(t *testing.T) {
+	parser := testutil.RequireCommand(t, "apparmor_parser")
+	var all []byte
+	for _, pat := range []string{"../../recorder/auditlog/testdata/apparmor-test_multi/*.in", "../../recorder/auditlog/testdata/apparmor-embedded-events/*.log"} {
+		files, _ := filepath.Glob(pat)
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(append(all, data...), '\n')
+		}
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "aa.log")
+	if err := os.WriteFile(in, all, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prof := filepath.Join(dir, "aa.profile")
+	recPath := filepath.Join(dir, "aa.rec.json")
+	res := runProfgen(t, nil, "import", "--kind", "apparmor", "--recording", recPath, "--apparmor", prof, in)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	rec, err := profile.LoadRecording(recPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	classes := map[string]bool{}
+	for _, r := range rec.AppArmor {
+		classes[r.Class] = true
+	}
+	for _, c := range []string{"signal", "ptrace", "unix", "mount", "dbus"} {
+		if !classes[c] {
+			t.Errorf("no %s rule imported", c)
+		}
+	}
+	if len(rec.Files) < 40 || len(rec.Capabilities) == 0 || len(rec.Sockets) == 0 {
+		t.Errorf("imported %d files, %d capabilities, %d sockets", len(rec.Files), len(rec.Capabilities), len(rec.Sockets))
+	}
+	if out, err := exec.Command(parser, "-Q", "-K", prof).CombinedOutput(); err != nil {
+		t.Errorf("apparmor_parser -Q -K rejects the profile: %v\n%s", err, out)
 	}
 }

@@ -75,7 +75,11 @@ var aaFieldNames = map[AAField]string{
 func rule(class string, a *AppArmor, fields ...AAField) profile.AppArmorRule {
 	r := profile.AppArmorRule{Class: class, Fields: map[string]string{}}
 	for _, f := range fields {
-		if v := a.F[f]; len(v) > 0 {
+		v := a.F[f]
+		if f == AAMask && len(v) == 0 {
+			v = a.F[AADeniedMask] // records without requested_mask
+		}
+		if len(v) > 0 {
 			r.Fields[aaFieldNames[f]] = string(v)
 		}
 	}
