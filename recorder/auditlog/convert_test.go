@@ -15,7 +15,9 @@ func TestAppArmorToRecording(t *testing.T) {
 		check func(*profile.Recording) bool
 	}{
 		{"file old mask", `[  878.662172] audit: type=1503 audit(1282626827.320:411):  operation="truncate" pid=1957 profile="/p" requested_mask="w::" denied_mask="w::" fsuid=0 ouid=0 name="/var/lib/x"`,
-			func(r *profile.Recording) bool { return r.Files["/var/lib/x"] != nil && r.Files["/var/lib/x"].Access == "w" }},
+			func(r *profile.Recording) bool {
+				return r.Files["/var/lib/x"] != nil && r.Files["/var/lib/x"].Access == "w"
+			}},
 		{"capability", `apparmor="DENIED" operation="capable" profile="/p" pid=7292 comm="x" capability=23  capname="sys_nice"`,
 			func(r *profile.Recording) bool { return reflect.DeepEqual(r.Capabilities, []string{"sys_nice"}) }},
 		{"network", `apparmor="DENIED" operation="sendmsg" profile="/p" pid=1 comm="x" lport=765 fport=2049 family="inet" sock_type="stream" protocol=6`,
