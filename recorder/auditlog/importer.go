@@ -48,9 +48,6 @@ func (b BadLine) Error() string {
 
 func (b BadLine) Unwrap() error { return b.Err }
 
-// ErrTooLong is the error of a line longer than MaxLineLength.
-var ErrTooLong = fmt.Errorf("line longer than %d bytes", MaxLineLength)
-
 // Stats counts what an Importer read.
 type Stats struct {
 	Bytes, Lines      uint64

@@ -2,7 +2,6 @@ package auditlog
 
 import (
 	"bytes"
-	"fmt"
 	"time"
 )
 
@@ -37,7 +36,7 @@ func (r *Record) Parse(line []byte) error {
 		return ErrNotRecord
 	}
 	if len(line) > MaxLineLength {
-		return fmt.Errorf("line longer than %d bytes", MaxLineLength)
+		return ErrTooLong
 	}
 	if cap(r.scratch) < len(line) {
 		r.scratch = make([]byte, 0, len(line)+len(line)/2)

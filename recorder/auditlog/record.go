@@ -100,6 +100,7 @@ var (
 	ErrBinary    = errors.New("binary data")
 	ErrNoStamp   = errors.New("no audit(...) stamp")
 	ErrBadStamp  = errors.New("bad audit(...) stamp")
+	ErrTooLong   = fmt.Errorf("line longer than %d bytes", MaxLineLength)
 )
 
 // FieldError reports a missing or malformed field of a record.
