@@ -522,3 +522,42 @@ func TestRecordFollowsDaemons(t *testing.T) {
 		t.Errorf("the daemonised child's exec of cat was not recorded")
 	}
 }
+
+func TestRecordUnprivileged(t *testing.T) {
+	// As an ordinary user the helper must set no_new_privs before installing the filter.
+	testutil.RequireRoot(t)
+	setpriv := testutil.RequireCommand(t, "setpriv")
+	dir, err := os.MkdirTemp("", "profgen-unprivileged-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	bin, err := os.ReadFile(profgenBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg := filepath.Join(dir, "profgen")
+	if err := os.WriteFile(pg, bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+		pg, "record", "--recording", "r.json", "--", "/bin/grep", "NoNewPrivs", "/proc/self/status")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("record as nobody: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "NoNewPrivs:\t1") {
+		t.Errorf("the workload does not run with no_new_privs:\n%s", out)
+	}
+	rec := loadRec(t, filepath.Join(dir, "r.json"))
+	if rec.Files["/proc/self/status"] == nil && len(rec.Files) == 0 {
+		t.Errorf("no files recorded: %v", rec.Files)
+	}
+	if rec.Syscalls[native]["openat"] == nil {
+		t.Errorf("openat not recorded: %v", rec.SyscallNames(native))
+	}
+}
