@@ -201,10 +201,14 @@ func (im *Importer) read(name string, r io.Reader) error {
 	}()
 	err := im.collect(name, results)
 	if err != nil {
+		// Stop the reader and let the workers finish in the background: the reader may be
+		// blocked on an input that never ends (a pipe), which must not hold up the error.
 		close(stop)
-		for range results {
-		}
-		<-readErr
+		go func() {
+			for range results {
+			}
+			<-readErr
+		}()
 		return err
 	}
 	if err := <-readErr; err != nil {
