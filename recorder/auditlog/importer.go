@@ -4,11 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -324,18 +322,7 @@ func sendJob(jobs chan<- job, stop <-chan struct{}, j job) bool {
 	}
 }
 
-// Errors reported when nothing usable was read.
-var errStrict = errors.New("malformed line (--strict)")
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
+// trimText returns the start of a bad line for a report, printable.
 func trimText(b []byte) string {
 	if len(b) > 80 {
 		b = b[:80]
