@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/profgen/profgen/internal/testutil"
@@ -203,5 +204,41 @@ func TestRecordBaselineStopsLess(t *testing.T) {
 	files := recordCmd(t, Options{Baseline: full.Recording, Files: true}, "/bin/sh", "-c", "ls / > /dev/null")
 	if files.Recording.Files["/"] == nil {
 		t.Errorf("with Files, path syscalls must still stop under a baseline: files %v", sortedKeys(files.Recording.Files))
+	}
+}
+
+func TestRecordArguments(t *testing.T) {
+	dir, _ := filepath.Abs("testdata")
+	res := recordCmd(t, Options{Files: true}, pythonPath(t), filepath.Join(dir, "threads.py"))
+	rec := res.Recording
+	for _, want := range []profile.Socket{
+		{Family: "inet", Type: "stream"},
+		{Family: "inet6", Type: "dgram"},
+		{Family: "unix", Type: "stream"},
+	} {
+		found := false
+		for _, s := range rec.Sockets {
+			found = found || (s.Family == want.Family && s.Type == want.Type)
+		}
+		if !found {
+			t.Errorf("socket %+v not recorded: %+v", want, rec.Sockets)
+		}
+	}
+	if fam := rec.Args["socket"]["family"]; len(fam) < 2 {
+		t.Errorf("socket families %v, want AF_INET and AF_INET6 at least", fam)
+	}
+	// Threads are made with CLONE_THREAD, by clone or (newer C libraries) clone3.
+	const cloneThread = 0x10000
+	threaded := false
+	for _, sc := range []string{"clone", "clone3"} {
+		for _, f := range rec.Args[sc]["flags"] {
+			threaded = threaded || f&cloneThread != 0
+		}
+	}
+	if !threaded {
+		t.Errorf("no clone flags with CLONE_THREAD recorded: %v", rec.Args)
+	}
+	if f := rec.Files["/bin/true"]; f == nil || !strings.Contains(f.Access, "x") {
+		t.Errorf("exec of /bin/true not recorded with x: %+v", f)
 	}
 }

@@ -4,6 +4,7 @@ package ptrace
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -46,7 +47,8 @@ type tracer struct {
 	cpu     *cpuPlacer
 	res     Result
 	info    syscallInfo
-	resumeR int // PTRACE_CONT or PTRACE_SYSCALL
+	clone3  map[syscalls.ABI]int64 // clone3's number per ABI of the machine's family
+	resumeR int                    // PTRACE_CONT or PTRACE_SYSCALL
 }
 
 // task is one traced thread.
@@ -71,6 +73,12 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 		rec = profile.NewRecording("profgen", "ptrace")
 	}
 	t.agg = recorder.NewAggregator(rec)
+	t.clone3 = map[syscalls.ABI]int64{}
+	for _, abi := range syscalls.Native().Family() {
+		if nr, err := abi.Number("clone3"); err == nil {
+			t.clone3[abi] = nr
+		}
+	}
 	if opts.Files {
 		t.files = newFileDecoder(t.agg)
 	}
@@ -536,8 +544,19 @@ func (t *tracer) syscallStop(tid int) {
 	pid := tk.tgid
 	ev := recorder.Syscall{PID: pid, ABI: abi, Nr: int64(t.info.Nr), Args: t.info.Args}
 	t.agg.Syscall(ev)
+	if t.clone3[abi] == ev.Nr && ev.Nr != 0 {
+		t.clone3Flags(tid, abi)
+	}
 	if t.files != nil {
 		t.files.decode(tid, pid, t.agg.Name(abi, ev.Nr), &t.info)
+	}
+}
+
+// clone3Flags records the flags of a clone3 call, the first field of its struct clone_args.
+func (t *tracer) clone3Flags(tid int, abi syscalls.ABI) {
+	var b [8]byte
+	if n, err := readMem(tid, t.info.Args[0], b[:]); err == nil && n == len(b) {
+		t.agg.Recording().AddArg("clone3", "flags", binary.NativeEndian.Uint64(b[:]))
 	}
 }
 
