@@ -159,7 +159,7 @@ func (o *importOptions) run(cmd *cobra.Command, args []string) error {
 	rec.Source.Version = version
 	report(cmd.ErrOrStderr(), im, rec, len(args))
 	if o.summary {
-		writeImportSummary(cmd.ErrOrStderr(), im.Summary())
+		writeImportSummary(cmd.ErrOrStderr(), im.Summary(), im.Stats())
 	}
 	st := im.Stats()
 	if st.Seccomp+st.AppArmor == 0 {
@@ -208,8 +208,16 @@ func report(w io.Writer, im *auditlog.Importer, rec *profile.Recording, inputs i
 	}
 }
 
-// writeImportSummary prints, per process, the syscalls and AppArmor events found.
-func writeImportSummary(w io.Writer, procs []auditlog.ProcessSummary) {
+// writeImportSummary prints the line forms and seccomp actions met, and per process the
+// syscalls and AppArmor events found.
+func writeImportSummary(w io.Writer, procs []auditlog.ProcessSummary, st auditlog.Stats) {
+	fmt.Fprintf(w, "records by line form: %s\n", countList(st.Forms))
+	if len(st.Actions) > 0 {
+		fmt.Fprintf(w, "seccomp actions: %s\n", countList(st.Actions))
+	}
+	if st.UnusedAppArmor > 0 {
+		fmt.Fprintf(w, "AppArmor records that give no rule (status, hints, other classes): %d\n", st.UnusedAppArmor)
+	}
 	for _, p := range procs {
 		fmt.Fprintf(w, "%s (comm %s)\n", orDash(p.Exe), orDash(p.Comm))
 		abis := make([]string, 0, len(p.Syscalls))
@@ -242,4 +250,23 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// countList renders counts as "a 3, b 1", largest first.
+func countList(m map[string]uint64) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
 }

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -196,5 +197,35 @@ func TestImportAppArmorCorpusProfile(t *testing.T) {
 	}
 	if out, err := exec.Command(parser, "-Q", "-K", prof).CombinedOutput(); err != nil {
 		t.Errorf("apparmor_parser -Q -K rejects the profile: %v\n%s", err, out)
+	}
+}
+
+// TestImportOutputToPipe writes the profile to a named pipe: outputs that are devices or
+// pipes (/dev/stdout, /dev/null) are written to, not replaced by a regular file.
+func TestImportOutputToPipe(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "out.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		data, _ := os.ReadFile(fifo)
+		got <- data
+	}()
+	res := runProfgen(t, nil, "import", "--seccomp", fifo, importSamples+"mailing-lists.log")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	select {
+	case data := <-got:
+		if !bytes.Contains(data, []byte(`"sigreturn"`)) {
+			t.Errorf("the pipe received %q", data)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing written to the pipe")
+	}
+	fi, err := os.Lstat(fifo)
+	if err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the pipe was replaced: %v %v", fi.Mode(), err)
 	}
 }

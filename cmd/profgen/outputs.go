@@ -71,10 +71,31 @@ func writeOutput(cmd *cobra.Command, path string, data []byte) error {
 		_, err := cmd.OutOrStdout().Write(data)
 		return err
 	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		// A device or pipe (/dev/null, /dev/stdout): write to it. Renaming a temporary
+		// file over it would replace the device with a regular file.
+		return writeSpecial(path, data)
+	}
 	if err := atomicfile.Write(path, data, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "profgen: wrote %s\n", path)
+	return nil
+}
+
+// writeSpecial writes data to an existing device or pipe.
+func writeSpecial(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
 	return nil
 }
 
