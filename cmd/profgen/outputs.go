@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -71,9 +73,9 @@ func writeOutput(cmd *cobra.Command, path string, data []byte) error {
 		_, err := cmd.OutOrStdout().Write(data)
 		return err
 	}
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+	if isSpecialOutput(path) {
 		// A device or pipe (/dev/null, /dev/stdout): write to it. Renaming a temporary
-		// file over it would replace the device with a regular file.
+		// file over it would replace the device (or /dev/stdout's link) with a regular file.
 		return writeSpecial(path, data)
 	}
 	if err := atomicfile.Write(path, data, 0o644); err != nil {
@@ -81,6 +83,16 @@ func writeOutput(cmd *cobra.Command, path string, data []byte) error {
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "profgen: wrote %s\n", path)
 	return nil
+}
+
+// isSpecialOutput reports whether path is an existing device, pipe or socket, or lies in
+// /dev or /proc (where /dev/stdout and /proc/self/fd/N are links to whatever the fd is).
+func isSpecialOutput(path string) bool {
+	if abs, err := filepath.Abs(path); err == nil && (strings.HasPrefix(abs, "/dev/") || strings.HasPrefix(abs, "/proc/")) {
+		return true
+	}
+	fi, err := os.Stat(path)
+	return err == nil && !fi.Mode().IsRegular() && !fi.IsDir()
 }
 
 // writeSpecial writes data to an existing device or pipe.
