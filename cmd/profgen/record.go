@@ -77,7 +77,7 @@ run on untraced.`,
 	f.IntVarP(&o.pid, "pid", "p", 0, "attach to this running process (and its threads and future children) instead of running CMD")
 	f.DurationVar(&o.duration, "duration", 0, "stop recording after this long (e.g. 30s; 0: until the workload exits)")
 	f.BoolVar(&o.summary, "summary", false, "print calls per syscall to standard error, like strace -c")
-	f.StringVar(&o.baseline, "baseline", "", "recording or seccomp profile whose syscalls need no stop; the recording then holds additions only")
+	f.StringVar(&o.baseline, "baseline", "", "recording or seccomp profile whose syscalls run without a stop (only additions are observed, and listed)")
 	f.StringVar(&o.cpuPolicy, "cpu-policy", string(ptrace.CPUAdaptive), "where tracer and workload run: adaptive, pin or none")
 	f.StringVar(&o.traceMode, "trace-mode", string(ptrace.ModeAuto), "how the workload is stopped: auto, seccomp (one stop per syscall) or syscall (PTRACE_SYSCALL)")
 	f.SetInterspersed(false)
@@ -93,6 +93,9 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 		name := "pid-" + fmt.Sprint(o.pid)
 		if len(args) > 0 {
 			name = filepath.Base(args[0])
+		}
+		if name == "." || name == ".." || name == "/" || strings.ContainsRune(name, 0) {
+			name = "workload"
 		}
 		if err := os.MkdirAll("profiles", 0o755); err != nil {
 			return fmt.Errorf("make the profiles folder: %w", err)

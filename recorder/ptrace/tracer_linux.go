@@ -337,6 +337,7 @@ func (t *tracer) watch(ctx context.Context) func() {
 					syscall.Kill(t.root, s)
 				}
 			case <-ctx.Done():
+				ctx = context.Background() // handled once
 				if t.attach {
 					t.detach.Store(true)
 					continue
@@ -347,7 +348,6 @@ func (t *tracer) watch(ctx context.Context) func() {
 					grace = 5 * time.Second
 				}
 				kill = time.After(grace)
-				ctx = context.Background()
 			case <-kill:
 				t.signalAll(syscall.SIGKILL)
 			}
