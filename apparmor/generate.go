@@ -330,12 +330,15 @@ func filePattern(f string, opts *Options, globs []*regexp.Regexp) string {
 	return EscapePath(f)
 }
 
-// dropCovered removes literal rules that a glob rule of the list already allows with the
-// same or more permissions (an owner glob covers only owner rules).
+// dropCovered removes rules that a glob rule of the list already allows with the same or
+// more permissions (an owner glob covers only owner rules). A literal rule is covered when
+// the glob matches its path; a glob rule P when coverSample(P) is matched by a glob made only
+// of literals, * and ** (see coverSample).
 func dropCovered(list []*fileGroup, owner bool) []*fileGroup {
 	type glob struct {
-		g  *fileGroup
-		re *regexp.Regexp
+		g      *fileGroup
+		re     *regexp.Regexp
+		simple bool // only literals, * and **
 	}
 	var globs []glob
 	for _, g := range list {
@@ -343,24 +346,55 @@ func dropCovered(list []*fileGroup, owner bool) []*fileGroup {
 			continue
 		}
 		if re, err := compilePattern(g.pattern); err == nil {
-			globs = append(globs, glob{g, re})
+			simple := !strings.ContainsAny(g.pattern, "\\?[]{}@^"+sampleByte)
+			globs = append(globs, glob{g, re, simple})
 		}
 	}
 	out := list[:0]
 	for _, g := range list {
+		sample, isSample := g.literal, g.literal != ""
+		if !isSample {
+			sample, isSample = coverSample(g.pattern)
+		}
 		covered := false
 		for _, gl := range globs {
-			if g.literal == "" || covered {
+			if !isSample || covered {
 				break
 			}
+			if gl.g == g || g.literal == "" && !gl.simple {
+				continue
+			}
 			ownerOK := !owner || !gl.g.created || g.created
-			covered = ownerOK && gl.g.exec == g.exec && permsCover(gl.g.perms, g.perms) && gl.re.MatchString(g.literal)
+			covered = ownerOK && gl.g.exec == g.exec && permsCover(gl.g.perms, g.perms) && gl.re.MatchString(sample)
+			if covered && g.literal == "" {
+				// Never drop two patterns for each other.
+				if back, ok := coverSample(gl.g.pattern); ok {
+					if re, err := compilePattern(g.pattern); err == nil && re.MatchString(back) {
+						covered = false
+					}
+				}
+			}
 		}
 		if !covered {
 			out = append(out, g)
 		}
 	}
 	return out
+}
+
+// sampleByte stands for the text a * matches in coverSample.
+const sampleByte = "\x01"
+
+// coverSample returns a pattern's text with each * replaced by sampleByte, when its only
+// wildcard is * (no **, ?, classes, alternation, variables or escapes). A glob G made only
+// of literals, * and ** that matches the sample matches every path the pattern does: G's
+// literals cannot match sampleByte, so each one is taken by a G wildcard, which takes any
+// run without / as well.
+func coverSample(p string) (string, bool) {
+	if strings.Contains(p, "**") || strings.ContainsAny(p, "\\?[]{}@^"+sampleByte) {
+		return "", false
+	}
+	return strings.ReplaceAll(p, "*", sampleByte), true
 }
 
 // programName is the base name of a recording's command, for default profile names. A

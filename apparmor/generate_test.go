@@ -370,3 +370,39 @@ func TestDefaultName(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateCoverPatterns(t *testing.T) {
+	for _, tt := range []struct {
+		files map[string]string
+		want  string
+	}{
+		{map[string]string{"/tmp/d5k5poz9xq": "rwc", "/tmp/tmp8v169ab_xc": "rwc"}, "/tmp/* rw"},
+		{map[string]string{"/tmp/d5k5poz9xq": "r", "/tmp/tmp8v169ab_xc": "rwc"}, "/tmp/* r; /tmp/*_xc rw"},
+		{map[string]string{"/tmp/d5k5poz9xq": "rwc", "/tmp/tmp8v169ab_xc": "rw"}, "/tmp/* rw; /tmp/*_xc rw"},
+	} {
+		rec := profile.NewRecording("test", "test")
+		for f, a := range tt.files {
+			rec.AddFile(f, a, profile.Process{})
+		}
+		p, err := Generate(rec, Options{Name: "cover", Disable: []string{RuleOwner}})
+		if tt.want == "/tmp/* rw; /tmp/*_xc rw" {
+			p, err = Generate(rec, Options{Name: "cover"}) // owner glob, non-owner file
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range p.Files {
+			got = append(got, f.Pattern+" "+f.Mode)
+		}
+		if strings.Join(got, "; ") != tt.want {
+			t.Errorf("%v: rules %q, want %q", tt.files, strings.Join(got, "; "), tt.want)
+		}
+	}
+	for in, want := range map[string]string{"/a/*": "/a/\x01", "/a/*x*": "/a/\x01x\x01", "/a/**": "", "/a/?": "", `/a/\*`: "", "@{PROC}/*": ""} {
+		got, ok := coverSample(in)
+		if ok != (want != "") || got != want {
+			t.Errorf("coverSample(%q) = %q, %v", in, got, ok)
+		}
+	}
+}
