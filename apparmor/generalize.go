@@ -18,8 +18,9 @@ const (
 	// RuleBase leaves to abstractions/base the files it already allows: shared libraries,
 	// the dynamic linker's cache, locale data, /dev/null and the like.
 	RuleBase = "base"
-	// RuleCover drops a rule for a file when a glob rule of the profile already allows it
-	// with at least the same permissions.
+	// RuleCover drops a rule when a glob rule of the profile already allows all it matches
+	// with at least the same permissions: a file's rule, or a narrower pattern whose only
+	// wildcard is * under a glob of literals, * and **.
 	RuleCover = "cover"
 	// RuleOwner marks rules `owner` when the workload created every file they cover.
 	RuleOwner = "owner"

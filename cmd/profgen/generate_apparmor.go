@@ -106,7 +106,7 @@ Generalisation rules, each switched off with --no-generalize RULE:
   proc   /proc/<pid>/... and /proc/self/... become @{PROC}/@{pid}/...
   tmp    per-run temporary names under /tmp, /var/tmp, /dev/shm, /run/user/<uid> become *
          (runs of 8+ letters and digits that mix letters and digits, or are all digits)
-  cover  a rule is dropped when a glob rule already allows its file
+  cover  a rule is dropped when a glob rule already allows all it matches
   owner  rules for files the workload created get the owner qualifier
 --glob PATTERN adds a rule of your own that replaces the rules of the files it matches.`,
 		Example: `  profgen generate apparmor app.rec.json > profgen-app
