@@ -187,17 +187,36 @@ func (h *Host) Disable(file string) error {
 	if err != nil {
 		return err
 	}
+	target := h.inRoot(abs)
 	if h.DryRun {
-		fmt.Fprintln(h.Out, shellJoin([]string{"ln", "-sf", abs, link}))
+		fmt.Fprintln(h.Out, shellJoin([]string{"ln", "-sf", target, link}))
 	} else {
 		if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
 			return fmt.Errorf("disable %s: %w", file, err)
 		}
-		if err := replaceSymlink(abs, link); err != nil {
+		if err := replaceSymlink(target, link); err != nil {
 			return fmt.Errorf("disable %s: %w", file, err)
 		}
 	}
 	return h.exec(h.UnloadArgs(abs), nil)
+}
+
+// inRoot returns abs as seen from inside Root (/etc/apparmor.d/x for ROOT/etc/apparmor.d/x),
+// so that links made in another root point at the right file once that root is mounted
+// as /. Paths outside Root are returned as they are.
+func (h *Host) inRoot(abs string) string {
+	if h.Root == "" || h.Root == "/" {
+		return abs
+	}
+	root, err := filepath.Abs(h.Root)
+	if err != nil {
+		return abs
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return abs
+	}
+	return "/" + rel
 }
 
 // replaceSymlink makes link point at target, atomically replacing what link was.
