@@ -29,6 +29,7 @@ const auditLog = "/var/log/audit/audit.log"
 // /dev/kmsg, where the kernel's rate limit drops records and import must say so.
 func TestImportRealRecords(t *testing.T) {
 	testutil.RequireRoot(t)
+	testutil.LockKernelLog(t)
 	auditd := testutil.RequireCommand(t, "auditd")
 	testutil.RequireCommand(t, "auditctl")
 	testutil.RequireCommand(t, "strace")

@@ -16,6 +16,7 @@ import (
 // it must work, and must fail once a syscall the workload needs is taken out.
 func TestImportRuncWorkflow(t *testing.T) {
 	testutil.RequireRoot(t)
+	testutil.LockKernelLog(t)
 	auditd := testutil.RequireCommand(t, "auditd")
 	testutil.RequireCommand(t, "auditctl")
 	if st := auditStatus(t); st["pid"] != "0" {
