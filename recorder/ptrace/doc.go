@@ -1,8 +1,9 @@
 // Package ptrace records a workload's syscalls by tracing it with ptrace(2).
 //
 // Record starts the workload through a small helper: profgen re-executes itself with
-// HelperEnv set, the helper waits on a pipe until the tracer has attached with PTRACE_SEIZE,
-// reads a classic BPF program from the pipe, installs it as a seccomp filter whose default
+// HelperEnv set, the helper says on one pipe that it runs (so its own exec is over) and
+// waits on another until the tracer has attached with PTRACE_SEIZE, reads a classic BPF
+// program from that pipe, installs it as a seccomp filter whose default
 // action is SECCOMP_RET_TRACE, and execs the workload. The kernel then stops the workload only
 // at the syscalls the filter sends to the tracer (every syscall, or with a baseline only the
 // new ones), one PTRACE_EVENT_SECCOMP stop per syscall instead of the two of PTRACE_SYSCALL.
