@@ -3,6 +3,7 @@ package profile
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -247,6 +248,10 @@ func denyListNames(recorded map[string]bool, arches []syscalls.ABI, opts Seccomp
 		}
 		if recorded[n] {
 			opts.warnf("%s is on the deny list but the workload was recorded using it: left allowed", n)
+			continue
+		}
+		if slices.Contains(alwaysAllowed, n) {
+			opts.warnf("%s is always allowed (no process could exit or return from a signal handler without it): left allowed", n)
 			continue
 		}
 		out = append(out, n)

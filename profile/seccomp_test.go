@@ -142,6 +142,11 @@ func TestGenerateSeccompModeSemantics(t *testing.T) {
 	if _, err := GenerateSeccomp(rec, SeccompOptions{Mode: ModeDeny, Deny: []string{"no_such_call"}}); err == nil {
 		t.Error("unknown deny name accepted")
 	}
+	var warned []string
+	p, err = GenerateSeccomp(nil, SeccompOptions{Mode: ModeDeny, Deny: []string{"exit_group", "uname"}, Warn: func(w string) { warned = append(warned, w) }})
+	if err != nil || len(p.Syscalls) != 1 || strings.Join(p.Syscalls[0].Names, ",") != "uname" || len(warned) != 1 || !strings.Contains(warned[0], "exit_group is always allowed") {
+		t.Errorf("deny exit_group: %v %+v %q", err, p, warned)
+	}
 	if _, err := GenerateSeccomp(rec, SeccompOptions{Mode: ModeDeny, Deny: []string{"../etc/passwd"}}); err == nil {
 		t.Error("hostile deny name accepted")
 	}
