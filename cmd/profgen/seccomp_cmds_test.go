@@ -391,4 +391,27 @@ func TestExecTightAllowList(t *testing.T) {
 			t.Fatalf("run %d: %+v (allowed %v)", i, r, names)
 		}
 	}
+	// The same set as a recording: the allow profile stops busybox uname (uname(2) and the
+	// write are not in it); the complain profile only logs them, so uname prints.
+	rec := profile.NewRecording("test", "strace")
+	for _, n := range names {
+		rec.AddSyscall(syscalls.Native(), n, 1, profile.Process{})
+	}
+	recPath := filepath.Join(dir, "true.rec.json")
+	f, err := os.Create(recPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.WriteTo(f)
+	f.Close()
+	for _, mode := range []string{"allow", "complain"} {
+		out := filepath.Join(dir, mode+".json")
+		if r := runProfgen(t, nil, "generate", "seccomp", "--mode", mode, "--seccomp", out, recPath); r.code != 0 {
+			t.Fatalf("generate --mode %s: %+v", mode, r)
+		}
+		r := runProfgen(t, nil, "exec", "--seccomp", out, "--", testutil.BusyboxPath, "uname", "-s")
+		if ok := r.code == 0 && r.stdout == "Linux\n"; ok != (mode == "complain") {
+			t.Errorf("busybox uname under the %s profile: %+v", mode, r)
+		}
+	}
 }
