@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -87,15 +86,7 @@ func TestMeasureRuntimeBaseSet(t *testing.T) {
 	testutil.RequireRoot(t)
 	rt := *measure
 	version := runtimeVersion(t, rt)
-	const rl = "/proc/sys/kernel/printk_ratelimit"
-	old, err := os.ReadFile(rl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(rl, []byte("0"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.WriteFile(rl, old, 0o644) })
+	noPrintkRateLimit(t)
 	bundle := testutil.NewBusyboxBundle(t, []string{"true"}, logProfile(t))
 	tail := openKmsgTail(t)
 	got := map[syscalls.ABI]map[string]bool{}

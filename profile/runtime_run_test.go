@@ -15,9 +15,11 @@ import (
 	"github.com/profgen/profgen/syscalls"
 )
 
-// noPrintkRateLimit switches printk rate limiting off for the test, so that the kernel logs
-// every seccomp audit record (without auditd they go through printk).
+// noPrintkRateLimit takes the kernel log lock and switches printk rate limiting off for the
+// test, so that the kernel logs every seccomp audit record (without auditd they go through
+// printk).
 func noPrintkRateLimit(t *testing.T) {
+	testutil.LockKernelLog(t)
 	const rl = "/proc/sys/kernel/printk_ratelimit"
 	old, err := os.ReadFile(rl)
 	if err != nil {
