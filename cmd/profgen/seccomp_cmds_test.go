@@ -47,6 +47,7 @@ func TestExecDeniesUname(t *testing.T) {
 		t.Skip(err)
 	}
 	testutil.RequireCommand(t, "uname")
+	testutil.LockKernelLog(t) // the audit profile below logs to the kernel log
 	dir := t.TempDir()
 	deny := scWrite(t, dir, "deny.json", "")
 	r := runProfgen(t, nil, "generate", "seccomp", "--mode", "deny", "--deny", "uname", "--seccomp", deny)
@@ -356,6 +357,7 @@ func TestExecTightAllowList(t *testing.T) {
 	if _, err := os.Stat(testutil.BusyboxPath); err != nil {
 		t.Skip(err)
 	}
+	testutil.LockKernelLog(t) // the complain profile below logs to the kernel log
 	dir := t.TempDir()
 	trace := filepath.Join(dir, "trace")
 	if out, err := exec.Command("strace", "-f", "-qq", "-o", trace, testutil.BusyboxPath, "true").CombinedOutput(); err != nil {
