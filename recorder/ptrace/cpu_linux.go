@@ -3,6 +3,9 @@
 package ptrace
 
 import (
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,8 +25,9 @@ type cpuPlacer struct {
 	mu     sync.Mutex
 	tasks  map[int]bool
 	pinned bool
-	one    unix.CPUSet // the shared CPU
-	orig   unix.CPUSet // the tracer's CPU set at the start
+	one    unix.CPUSet    // the shared CPU
+	orig   unix.CPUSet    // the tracer's CPU set at the start
+	waits  map[int]uint64 // run-queue wait (ns) per task at the last look
 	quit   chan struct{}
 	done   sync.WaitGroup
 }
@@ -73,7 +77,7 @@ func (c *cpuPlacer) start() {
 		tk := time.NewTicker(AdaptiveWindow)
 		defer tk.Stop()
 		last := c.stops.Load()
-		window := AdaptiveWindow.Seconds()
+		var a adaptive
 		for {
 			select {
 			case <-c.quit:
@@ -81,16 +85,120 @@ func (c *cpuPlacer) start() {
 			case <-tk.C:
 			}
 			n := c.stops.Load()
-			rate := float64(n-last) / window
+			rate := float64(n-last) / AdaptiveWindow.Seconds()
 			last = n
-			switch {
-			case !c.isPinned() && rate > PinAbove:
-				c.setPinned(true)
-			case c.isPinned() && rate < UnpinBelow:
-				c.setPinned(false)
+			pinned := c.isPinned()
+			waiting := -1.0
+			if pinned {
+				waiting = c.waiting()
+			}
+			if pin := a.next(rate, pinned, waiting); pin != pinned {
+				c.setPinned(pin)
 			}
 		}
 	}()
+}
+
+// Probing of CPUAdaptive while stops are frequent: the other placement is tried for one
+// window after probeFirst windows, then after an interval that doubles (up to probeMax) each
+// time the try does not raise the stop rate by probeGain. While pinned, windows count only
+// when the tasks waited for the shared CPU for more than probeWaiting of the window in all
+// (runnable but not running: work that another CPU could do); a syscall-bound workload
+// mostly waits for the tracer instead, and pays nothing for tries that could not help it.
+const (
+	probeFirst   = 2
+	probeMax     = 64
+	probeGain    = 1.10
+	probeWaiting = 0.75
+)
+
+// adaptive is CPUAdaptive's decision, separate from its effects so that it can be tested.
+// While stops are rare the workload keeps its CPUs. While they are frequent, sharing one CPU
+// is tried first (it makes each stop cheap), and the other placement is probed now and then:
+// the stop rate measures progress in both, and a workload that computes in parallel between
+// frequent syscalls makes more of them unpinned.
+type adaptive struct {
+	frequent bool    // stops are frequent
+	probing  bool    // the last window ran the other placement as a try
+	before   float64 // the stop rate of the window before the try
+	wait     int     // windows until the next try
+	interval int     // windows between tries
+}
+
+// next returns whether the tracer and workload should share one CPU for the next window,
+// given the stop rate of the window just ended, whether it ran pinned, and how long the tasks
+// waited for a CPU in it per second (negative: unknown).
+func (a *adaptive) next(rate float64, pinned bool, waiting float64) bool {
+	switch {
+	case !a.frequent && rate > PinAbove:
+		*a = adaptive{frequent: true, wait: probeFirst, interval: probeFirst}
+		return true
+	case !a.frequent:
+		return false
+	case rate < UnpinBelow:
+		*a = adaptive{}
+		return false
+	case a.probing:
+		a.probing = false
+		if rate > a.before*probeGain {
+			a.interval = probeFirst // the try is better: keep it
+			a.wait = a.interval
+			return pinned
+		}
+		a.interval = min(2*a.interval, probeMax)
+		a.wait = a.interval
+		return !pinned // back to what it was
+	}
+	if pinned && waiting >= 0 && waiting < probeWaiting {
+		return true // nothing waits for the shared CPU: spreading cannot help
+	}
+	a.wait--
+	if a.wait > 0 {
+		return pinned
+	}
+	a.probing = true
+	a.before = rate
+	return !pinned
+}
+
+// waiting returns how long, in all, the traced tasks waited for a CPU (runnable but not
+// running) per second of the last window, from /proc/TID/schedstat; -1 if unknown.
+func (c *cpuPlacer) waiting() float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.waits == nil {
+		c.waits = map[int]uint64{}
+	}
+	var sum uint64
+	known := false
+	for tid := range c.tasks {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(tid) + "/schedstat")
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(b))
+		if len(f) < 2 {
+			continue
+		}
+		w, err := strconv.ParseUint(f[1], 10, 64)
+		if err != nil {
+			continue
+		}
+		known = true
+		if prev, ok := c.waits[tid]; ok && w >= prev {
+			sum += w - prev
+		}
+		c.waits[tid] = w
+	}
+	for tid := range c.waits {
+		if !c.tasks[tid] {
+			delete(c.waits, tid)
+		}
+	}
+	if !known {
+		return -1
+	}
+	return float64(sum) / float64(AdaptiveWindow.Nanoseconds())
 }
 
 func (c *cpuPlacer) stop() {

@@ -50,6 +50,8 @@ func ParseMode(s string) (Mode, error) {
 // however, serialises a workload that computes in parallel. CPUAdaptive measures the stop
 // rate every AdaptiveWindow: above PinAbove stops a second it pins the tracer and every
 // traced task to the tracer's CPU, below UnpinBelow it gives them back their original CPU set.
+// While stops are frequent it tries the other placement for one window now and then, and
+// keeps it if the stop rate (the workload's progress) rises by a tenth.
 type CPUPolicy string
 
 // CPU policies.
