@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/profgen/profgen/internal/testutil"
 	"github.com/profgen/profgen/profile"
@@ -240,5 +241,28 @@ func TestRecordArguments(t *testing.T) {
 	}
 	if f := rec.Files["/bin/true"]; f == nil || !strings.Contains(f.Access, "x") {
 		t.Errorf("exec of /bin/true not recorded with x: %+v", f)
+	}
+}
+
+func TestRecordExecFromThread(t *testing.T) {
+	dir, _ := filepath.Abs("testdata")
+	bin := compileC(t, filepath.Join(dir, "threadexec.c"), "-pthread")
+	done := make(chan *Result, 1)
+	go func() { done <- recordCmd(t, Options{Files: true}, bin) }()
+	var res *Result
+	select {
+	case res = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the recording did not end after the exec from a thread")
+	}
+	if res.Status() != 0 {
+		t.Errorf("exit status %d", res.Status())
+	}
+	rec := res.Recording
+	if f := rec.Files["/etc/hostname"]; f == nil {
+		t.Errorf("cat's read of /etc/hostname after the exec from a thread was not recorded: %v", sortedKeys(rec.Files))
+	}
+	if s := rec.Syscalls[syscalls.X86_64]["execve"]; s == nil || s.Count < 2 {
+		t.Errorf("execve: %+v, want the helper's and the thread's", s)
 	}
 }
