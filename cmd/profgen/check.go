@@ -8,15 +8,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/profgen/profgen/apparmor"
 	"github.com/profgen/profgen/internal/atomicfile"
 	"github.com/profgen/profgen/profile"
 )
 
 func init() {
-	var bpfOut string
+	var bpfOut, apparmorFile string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "check [--bpf OUT] [--json] FILE",
+		Use:   "check [--bpf OUT] [--json] [FILE] [--apparmor PROFILE]",
 		Short: "Parse a seccomp profile, compile it with libseccomp, and report problems",
 		Long: `Parse a seccomp profile (OCI runtime-spec JSON), compile it with libseccomp for each of
 its architectures, and report:
@@ -26,12 +27,28 @@ its architectures, and report:
   - essential syscalls it stops (execve, exit, exit_group, rt_sigreturn)
 Errors (a profile that does not parse or compile, names that are no syscall anywhere, an
 essential syscall stopped) give exit status 1. --bpf writes the filter compiled for all
-architectures together, as a runtime would load it.`,
+architectures together, as a runtime would load it.
+
+--apparmor PROFILE checks an AppArmor profile with the real parser (apparmor_parser -Q -K:
+parse and compile, load nothing), alone or together with a seccomp FILE.`,
 		Example: `  profgen check app.json
   profgen check --bpf app.bpf app.json
-  profgen check --json app.json | jq .warnings`,
-		Args: cobra.ExactArgs(1),
+  profgen check --json app.json | jq .warnings
+  profgen check --apparmor profiles/app.apparmor`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && apparmorFile == "" {
+				return usagef("check: name a seccomp profile FILE, --apparmor PROFILE, or both")
+			}
+			if apparmorFile != "" {
+				if err := apparmor.Check(apparmorFile); err != nil {
+					return fmt.Errorf("check --apparmor: %w", err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: AppArmor profile accepted by apparmor_parser\n", apparmorFile)
+				if len(args) == 0 {
+					return nil
+				}
+			}
 			data, err := readInput(cmd, args[0])
 			if err != nil {
 				return fmt.Errorf("check: read %s: %w", args[0], err)
@@ -71,6 +88,7 @@ architectures together, as a runtime would load it.`,
 	}
 	cmd.Flags().StringVar(&bpfOut, "bpf", "", "write the compiled BPF filter (all architectures) to this file")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	cmd.Flags().StringVar(&apparmorFile, "apparmor", "", "check this AppArmor profile with apparmor_parser -Q -K")
 	rootCmd.AddCommand(cmd)
 }
 
