@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"syscall"
 
@@ -283,7 +284,16 @@ func execWithSeccomp(p *specs.LinuxSeccomp, argv, env []string) error {
 	if err != nil {
 		return fmt.Errorf("exec %s: %w", argv[0], err)
 	}
-	bpf, _, err := compileSeccomp(p, "")
+	// A Go runtime signal (the scheduler's preemption SIGURG) may reach this thread between
+	// loading the filter and execve; its handler returns through rt_sigreturn, which must
+	// therefore pass, as it does in every profile profgen generates (a profile that names
+	// rt_sigreturn itself keeps its own rule).
+	withSigreturn := *p
+	if !namesSyscall(p, "rt_sigreturn") {
+		withSigreturn.Syscalls = append(append([]specs.LinuxSyscall(nil), p.Syscalls...),
+			specs.LinuxSyscall{Names: []string{"rt_sigreturn"}, Action: specs.ActAllow})
+	}
+	bpf, _, err := compileSeccomp(&withSigreturn, "")
 	if err != nil {
 		return fmt.Errorf("load seccomp profile: %w", err)
 	}
@@ -296,6 +306,9 @@ func execWithSeccomp(p *specs.LinuxSeccomp, argv, env []string) error {
 			flags |= unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW
 		}
 	}
+	// The collector is stopped so that the few small allocations of syscall.Exec after the
+	// filter is loaded cannot start a collection (futex, madvise, mmap).
+	debug.SetGCPercent(-1)
 	// The filter goes on this thread only, right before execve: the Go runtime's other
 	// threads must not meet a filter that may refuse what they need (futex, mmap ...).
 	runtime.LockOSThread()
@@ -305,4 +318,16 @@ func execWithSeccomp(p *specs.LinuxSeccomp, argv, env []string) error {
 	}
 	err = syscall.Exec(path, argv, env)
 	return fmt.Errorf("exec %s under the seccomp profile: %w", path, err)
+}
+
+// namesSyscall reports whether any rule of p names syscall name.
+func namesSyscall(p *specs.LinuxSeccomp, name string) bool {
+	for _, r := range p.Syscalls {
+		for _, n := range r.Names {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return false
 }
