@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
-	"runtime/debug"
 	"sort"
 	"syscall"
 
@@ -289,7 +287,7 @@ func execWithSeccomp(p *specs.LinuxSeccomp, argv, env []string) error {
 	// therefore pass, as it does in every profile profgen generates (a profile that names
 	// rt_sigreturn itself keeps its own rule).
 	withSigreturn := *p
-	if !namesSyscall(p, "rt_sigreturn") {
+	if p.DefaultAction != specs.ActAllow && p.DefaultAction != specs.ActLog && !namesSyscall(p, "rt_sigreturn") {
 		withSigreturn.Syscalls = append(append([]specs.LinuxSyscall(nil), p.Syscalls...),
 			specs.LinuxSyscall{Names: []string{"rt_sigreturn"}, Action: specs.ActAllow})
 	}
@@ -297,7 +295,7 @@ func execWithSeccomp(p *specs.LinuxSeccomp, argv, env []string) error {
 	if err != nil {
 		return fmt.Errorf("load seccomp profile: %w", err)
 	}
-	var flags uintptr
+	var flags uint
 	for _, fl := range p.Flags {
 		switch fl {
 		case specs.LinuxSeccompFlagLog:
@@ -306,18 +304,7 @@ func execWithSeccomp(p *specs.LinuxSeccomp, argv, env []string) error {
 			flags |= unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW
 		}
 	}
-	// The collector is stopped so that the few small allocations of syscall.Exec after the
-	// filter is loaded cannot start a collection (futex, madvise, mmap).
-	debug.SetGCPercent(-1)
-	// The filter goes on this thread only, right before execve: the Go runtime's other
-	// threads must not meet a filter that may refuse what they need (futex, mmap ...).
-	runtime.LockOSThread()
-	if err := loadFilterOnThread(bpf, flags); err != nil {
-		runtime.UnlockOSThread()
-		return err
-	}
-	err = syscall.Exec(path, argv, env)
-	return fmt.Errorf("exec %s under the seccomp profile: %w", path, err)
+	return execFiltered(bpf, flags, path, argv, env)
 }
 
 // namesSyscall reports whether any rule of p names syscall name.

@@ -18,10 +18,10 @@ install the filter and replace profgen with CMD, so a profile can be tried witho
 container runtime. The exit status is CMD's own.
 
 The profile must allow execve. Unlike runc, profgen exec needs no --runtime base set: the
-filter is installed on the exec'ing thread only, which makes no other call before execve
-than one prlimit64 (restoring the open-file limit; its failure is harmless). rt_sigreturn is
-allowed unless the profile has a rule for it, as in every profile profgen generates: a Go
-runtime signal may reach the thread between loading the filter and execve.`,
+filter is installed on the exec'ing thread only, in one C call that makes no other syscall
+before execve (the open-file limit the Go runtime raised is put back first). Where the
+default action would refuse it, rt_sigreturn is allowed unless the profile has a rule for it,
+as in every profile profgen generates: a signal may reach the thread in that window.`,
 		Example: `  # try a profile generated from a recording
   profgen exec --seccomp app.json -- ./app --serve
   # discover syscalls: run under the audit profile, then import the kernel's records
