@@ -63,30 +63,6 @@ func (a *apparmorOutput) write(cmd *cobra.Command, rec *profile.Recording) error
 	return writeOutput(cmd, a.path, p.Bytes())
 }
 
-// apparmorRecordings reads and merges recording files ("-": standard input).
-func apparmorRecordings(cmd *cobra.Command, paths []string) (*profile.Recording, error) {
-	if len(paths) == 1 && paths[0] != "-" {
-		return profile.LoadRecording(paths[0])
-	}
-	rec := profile.NewRecording("profgen", "merge")
-	for _, p := range paths {
-		data, err := readInput(cmd, p)
-		if err != nil {
-			return nil, fmt.Errorf("read recording: %w", err)
-		}
-		r, err := profile.ParseRecording(data)
-		if err != nil {
-			return nil, fmt.Errorf("read recording %s: %w", p, err)
-		}
-		rec.Merge(r)
-		rec.Source.Inputs = append(rec.Source.Inputs, p)
-		if len(rec.Source.Command) == 0 {
-			rec.Source.Command = r.Source.Command
-		}
-	}
-	return rec, nil
-}
-
 func init() {
 	var out apparmorOutput
 	cmd := &cobra.Command{
@@ -116,7 +92,7 @@ Generalisation rules, each switched off with --no-generalize RULE:
   profgen apparmor check profgen-app`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rec, err := apparmorRecordings(cmd, args)
+			rec, err := loadRecordings(cmd, args)
 			if err != nil {
 				return err
 			}
