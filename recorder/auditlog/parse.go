@@ -131,6 +131,12 @@ func (r *Record) parseTyped(line []byte, i int) error {
 		}
 		return err
 	}
+	return r.parseBody(kind, event, body)
+}
+
+// parseBody parses the fields of a record whose type has been classified, whatever line
+// form carried it.
+func (r *Record) parseBody(kind Kind, event []byte, body []byte) error {
 	switch kind {
 	case KindSeccomp:
 		if err := checkText(body); err != nil {
@@ -282,22 +288,7 @@ func (r *Record) parseJournal(line []byte, i int) error {
 	r.Form = FormJournal
 	body := rest[k:]
 	kind, event := classifyType(r.Type)
-	switch kind {
-	case KindSeccomp:
-		if err := checkText(body); err != nil {
-			return err
-		}
-		return r.parseSeccomp(body)
-	case KindAppArmor:
-		if !bytes.Contains(body, bAppArmor) && event == nil {
-			return ErrNotRecord
-		}
-		if err := checkText(body); err != nil {
-			return err
-		}
-		return r.parseAppArmor(body, event)
-	}
-	return ErrNotRecord
+	return r.parseBody(kind, event, body)
 }
 
 // isKmsgPrefix recognises /dev/kmsg's "PRIORITY,SEQ,USEC,FLAGS;" record header.
