@@ -28,15 +28,7 @@ func Check(path string) error {
 	if err != nil {
 		return ErrParserMissing
 	}
-	args := CheckArgs(parser, path)
-	cmd := exec.Command(args[0], args[1:]...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		msg := parserMessage(out.String())
-		if msg == "" {
-			msg = err.Error()
-		}
+	if msg, err := runParser(CheckArgs(parser, path), nil); err != nil {
 		return fmt.Errorf("check %s: %s", path, msg)
 	}
 	return nil
@@ -71,4 +63,25 @@ func parserMessage(out string) string {
 		keep = append(keep, l)
 	}
 	return strings.Join(keep, "; ")
+}
+
+// runParser runs an apparmor_parser command line (args[0] is the program) with stdin, if not
+// nil. On failure it returns the parser's message folded to one line (or the exit status when
+// the parser said nothing) with the error.
+func runParser(args []string, stdin []byte) (string, error) {
+	cmd := exec.Command(args[0], args[1:]...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if err == nil {
+		return "", nil
+	}
+	msg := parserMessage(out.String())
+	if msg == "" {
+		msg = err.Error()
+	}
+	return msg, err
 }

@@ -125,17 +125,7 @@ func (h *Host) exec(args []string, stdin []byte) error {
 	if h.Run != nil {
 		return h.Run(args, stdin)
 	}
-	cmd := exec.Command(args[0], args[1:]...)
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
-	}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		msg := parserMessage(out.String())
-		if msg == "" {
-			msg = err.Error()
-		}
+	if msg, err := runParser(args, stdin); err != nil {
 		return fmt.Errorf("%s: %s", shellJoin(args), msg)
 	}
 	return nil
