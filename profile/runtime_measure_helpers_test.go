@@ -26,7 +26,8 @@ func environment() string {
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		kernel = strings.TrimSpace(string(b))
 	}
-	lib, _ := LibseccompVersion()
+	lib, _ := execOutput("pkg-config", "--modversion", "libseccomp")
+	lib = strings.TrimSpace(lib)
 	return "Linux " + kernel + ", libseccomp " + lib + ", Debian 12"
 }
 

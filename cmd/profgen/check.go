@@ -11,6 +11,7 @@ import (
 	"github.com/profgen/profgen/apparmor"
 	"github.com/profgen/profgen/internal/atomicfile"
 	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/seccomp"
 )
 
 func init() {
@@ -57,7 +58,7 @@ parse and compile, load nothing), alone or together with a seccomp FILE.`,
 			if err != nil {
 				return fmt.Errorf("check: %s: %w", args[0], err)
 			}
-			rep, err := profile.CheckSeccomp(p)
+			rep, err := seccomp.Check(p)
 			if err != nil {
 				return fmt.Errorf("check: %s: %w", args[0], err)
 			}
@@ -74,7 +75,7 @@ parse and compile, load nothing), alone or together with a seccomp FILE.`,
 				return exitError{code: exitFailure, err: fmt.Errorf("check: %s: %d error(s)", args[0], len(rep.Errors))}
 			}
 			if bpfOut != "" {
-				bpf, _, err := profile.CompileSeccomp(p, "")
+				bpf, _, err := seccomp.Compile(p, "")
 				if err != nil {
 					return fmt.Errorf("check: %w", err)
 				}
@@ -92,8 +93,8 @@ parse and compile, load nothing), alone or together with a seccomp FILE.`,
 	rootCmd.AddCommand(cmd)
 }
 
-func printCheck(w io.Writer, rep *profile.CheckReport) {
-	lib, err := profile.LibseccompVersion()
+func printCheck(w io.Writer, rep *seccomp.CheckReport) {
+	lib, err := seccomp.LibseccompVersion()
 	if err != nil {
 		lib = "-"
 	}

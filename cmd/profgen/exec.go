@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/seccomp"
 )
 
 func init() {
@@ -36,7 +37,7 @@ as in every profile profgen generates: a signal may reach the thread in that win
 			if err != nil {
 				return err
 			}
-			return profile.ExecWithSeccomp(p, args, os.Environ())
+			return seccomp.Exec(p, args, os.Environ())
 		},
 	}
 	cmd.Flags().StringVar(&seccompPath, "seccomp", "", "seccomp profile (OCI runtime-spec JSON) to load")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/profgen/profgen/internal/testutil"
 	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/seccomp"
 	"github.com/profgen/profgen/syscalls"
 )
 
@@ -43,7 +44,7 @@ func scOneLineError(t *testing.T, r result, code int, want string) {
 }
 
 func TestExecDeniesUname(t *testing.T) {
-	if _, err := profile.LibseccompVersion(); err != nil {
+	if _, err := seccomp.LibseccompVersion(); err != nil {
 		t.Skip(err)
 	}
 	testutil.RequireCommand(t, "uname")
@@ -316,7 +317,7 @@ func TestInstallCLI(t *testing.T) {
 }
 
 func TestCheckCLI(t *testing.T) {
-	if _, err := profile.LibseccompVersion(); err != nil {
+	if _, err := seccomp.LibseccompVersion(); err != nil {
 		t.Skip(err)
 	}
 	dir := t.TempDir()
@@ -338,7 +339,7 @@ func TestCheckCLI(t *testing.T) {
 		t.Error("--bpf written for a profile with errors")
 	}
 	r = runProfgen(t, nil, "check", "--json", missing)
-	var rep profile.CheckReport
+	var rep seccomp.CheckReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep.Errors) != 2 {
 		t.Errorf("check --json: %v %+v", err, rep)
 	}
@@ -350,7 +351,7 @@ func TestCheckCLI(t *testing.T) {
 // syscalls strace saw it make: profgen's own runtime must not trip over the filter between
 // loading it and exec (it is loaded on the exec'ing thread only).
 func TestExecTightAllowList(t *testing.T) {
-	if _, err := profile.LibseccompVersion(); err != nil {
+	if _, err := seccomp.LibseccompVersion(); err != nil {
 		t.Skip(err)
 	}
 	testutil.RequireCommand(t, "strace")

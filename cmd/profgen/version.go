@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/seccomp"
 	"github.com/profgen/profgen/syscalls"
 )
 
@@ -27,7 +27,7 @@ func init() {
 			fmt.Fprintf(out, "profgen %s\n", version)
 			fmt.Fprintf(out, "commit: %s\n", buildCommit())
 			fmt.Fprintf(out, "go: %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			if v, err := profile.LibseccompVersion(); err == nil {
+			if v, err := seccomp.LibseccompVersion(); err == nil {
 				fmt.Fprintf(out, "libseccomp: %s\n", v)
 			} else {
 				fmt.Fprintf(out, "libseccomp: not compiled in\n")

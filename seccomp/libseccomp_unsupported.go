@@ -1,6 +1,6 @@
 //go:build !(linux && cgo)
 
-package profile
+package seccomp
 
 import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"

@@ -1,4 +1,4 @@
-package profile
+package seccomp
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/syscalls"
 )
 
@@ -15,7 +16,7 @@ import (
 // it under the filter) or ends cleanly.
 var essentialSyscalls = []string{"execve", "exit", "exit_group", "rt_sigreturn"}
 
-// ArchCheck is what CheckSeccomp found on one architecture.
+// ArchCheck is what Check found on one architecture.
 type ArchCheck struct {
 	ABI syscalls.ABI `json:"abi"`
 	// Instructions is the length of the BPF program libseccomp compiled for this
@@ -28,23 +29,23 @@ type ArchCheck struct {
 	UnknownToKernel []string `json:"unknownToKernel"`
 }
 
-// CheckReport is the result of CheckSeccomp. Errors make a profile unusable.
+// CheckReport is the result of Check. Errors make a profile unusable.
 type CheckReport struct {
 	Arches   []ArchCheck `json:"architectures"`
 	Errors   []string    `json:"errors"`
 	Warnings []string    `json:"warnings"`
 }
 
-// CheckSeccomp compiles p with libseccomp for each of its architectures and reports names
+// Check compiles p with libseccomp for each of its architectures and reports names
 // unknown on an architecture, dangerous syscalls it permits and essential ones it stops. A
 // profgen built without libseccomp checks against its own tables only and says so in a
 // warning.
-func CheckSeccomp(p *specs.LinuxSeccomp) (*CheckReport, error) {
-	if err := ValidateSeccomp(p); err != nil {
+func Check(p *specs.LinuxSeccomp) (*CheckReport, error) {
+	if err := profile.ValidateSeccomp(p); err != nil {
 		return nil, err
 	}
 	rep := &CheckReport{Arches: []ArchCheck{}, Errors: []string{}, Warnings: []string{}}
-	abis := ProfileABIs(p)
+	abis := profile.ProfileABIs(p)
 	if len(p.Architectures) == 0 {
 		rep.Warnings = append(rep.Warnings, "no architectures: runtimes filter the native one only and kill calls made through any other ABI")
 	}
@@ -60,7 +61,7 @@ func CheckSeccomp(p *specs.LinuxSeccomp) (*CheckReport, error) {
 				knownSomewhere[n] = true
 			}
 		}
-		bpf, unknown, err := CompileSeccomp(p, abi)
+		bpf, unknown, err := Compile(p, abi)
 		switch {
 		case errors.Is(err, ErrLibseccompUnavailable):
 			libseccompMissing = true
@@ -84,15 +85,15 @@ func CheckSeccomp(p *specs.LinuxSeccomp) (*CheckReport, error) {
 	if len(nowhere) > 0 {
 		rep.Errors = append(rep.Errors, fmt.Sprintf("not a syscall on any of the profile's architectures (Linux %s): %s", syscalls.KernelVersion, strings.Join(nowhere, ", ")))
 	}
-	permitted := unionSets(PermittedSets(p))
+	permitted := unionSets(profile.PermittedSets(p))
 	var stopped, dangerous []string
 	for _, n := range essentialSyscalls {
 		if !permitted[n] {
 			stopped = append(stopped, n)
 		}
 	}
-	for _, n := range sortedSet(permitted, nil) {
-		if IsDangerous(n) {
+	for _, n := range sortedKeys(permitted) {
+		if profile.IsDangerous(n) {
 			dangerous = append(dangerous, n)
 		}
 	}
@@ -113,10 +114,10 @@ func profileNames(p *specs.LinuxSeccomp) []string {
 			set[n] = true
 		}
 	}
-	return sortedSet(set, nil)
+	return sortedKeys(set)
 }
 
-func unionSets(s SyscallSets) map[string]bool {
+func unionSets(s profile.SyscallSets) map[string]bool {
 	out := map[string]bool{}
 	abis := make([]syscalls.ABI, 0, len(s))
 	for a := range s {
@@ -128,5 +129,14 @@ func unionSets(s SyscallSets) map[string]bool {
 			out[n] = true
 		}
 	}
+	return out
+}
+
+func sortedKeys(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for n := range set {
+		out = append(out, n)
+	}
+	sort.Strings(out)
 	return out
 }

@@ -1,4 +1,4 @@
-package profile
+package seccomp
 
 import (
 	"errors"
@@ -16,20 +16,20 @@ var ErrLibseccompUnavailable = errors.New("libseccomp support is not compiled in
 // ErrLibseccompUnavailable.
 func LibseccompVersion() (string, error) { return libseccompVersion() }
 
-// CompileSeccomp compiles p with libseccomp the way runc does (rules whose action is the
+// Compile compiles p with libseccomp the way runc does (rules whose action is the
 // default are left out; names a libseccomp build does not know are skipped) and returns the
 // BPF program. With abi set, only that architecture is compiled, and the names libseccomp does
 // not know on it are returned sorted in unknown; with abi empty every architecture of the
 // profile is compiled into one filter, as a runtime would load it.
-func CompileSeccomp(p *specs.LinuxSeccomp, abi syscalls.ABI) (bpf []byte, unknown []string, err error) {
+func Compile(p *specs.LinuxSeccomp, abi syscalls.ABI) (bpf []byte, unknown []string, err error) {
 	return compileSeccomp(p, abi)
 }
 
-// ExecWithSeccomp compiles p with libseccomp, installs it with no_new_privs on the calling
+// Exec compiles p with libseccomp, installs it with no_new_privs on the calling
 // OS thread only, and replaces the process with argv[0] (looked up on PATH) run with argv
 // and env; the new program keeps the filter. It returns only on failure. Between loading and
 // exec the thread makes execve and, to restore the open-file limit the Go runtime raised,
 // one prlimit64 (whose failure is harmless), so the profile must allow execve.
-func ExecWithSeccomp(p *specs.LinuxSeccomp, argv, env []string) error {
+func Exec(p *specs.LinuxSeccomp, argv, env []string) error {
 	return execWithSeccomp(p, argv, env)
 }
