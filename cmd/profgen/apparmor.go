@@ -168,5 +168,3 @@ func newAppArmorStatusCmd(hf *apparmorHostFlags) *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
-
-func init() { rootCmd.AddCommand(newAppArmorCmd()) }

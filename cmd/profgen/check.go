@@ -14,7 +14,7 @@ import (
 	"github.com/profgen/profgen/seccomp"
 )
 
-func init() {
+func newCheckCmd() *cobra.Command {
 	var bpfOut, apparmorFile string
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -90,7 +90,7 @@ parse and compile, load nothing), alone or together with a seccomp FILE.`,
 	cmd.Flags().StringVar(&bpfOut, "bpf", "", "write the compiled BPF filter (all architectures) to this file")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	cmd.Flags().StringVar(&apparmorFile, "apparmor", "", "check this AppArmor profile with apparmor_parser -Q -K")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func printCheck(w io.Writer, rep *seccomp.CheckReport) {

@@ -10,7 +10,7 @@ import (
 	"github.com/profgen/profgen/profile"
 )
 
-func init() {
+func newDiffCmd() *cobra.Command {
 	var asJSON bool
 	var failOn string
 	cmd := &cobra.Command{
@@ -62,7 +62,7 @@ pull request that widens a profile.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the differences as JSON")
 	cmd.Flags().StringVar(&failOn, "fail-on", "", "exit 3 when syscalls were added, removed, or either (any)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 type diffSide struct {

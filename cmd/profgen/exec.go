@@ -9,7 +9,7 @@ import (
 	"github.com/profgen/profgen/seccomp"
 )
 
-func init() {
+func newExecCmd() *cobra.Command {
 	var seccompPath string
 	cmd := &cobra.Command{
 		Use:   "exec --seccomp FILE -- CMD [ARG...]",
@@ -42,5 +42,5 @@ as in every profile profgen generates: a signal may reach the thread in that win
 	}
 	cmd.Flags().StringVar(&seccompPath, "seccomp", "", "seccomp profile (OCI runtime-spec JSON) to load")
 	cmd.Flags().SetInterspersed(false)
-	rootCmd.AddCommand(cmd)
+	return cmd
 }

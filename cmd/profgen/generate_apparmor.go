@@ -63,7 +63,7 @@ func (a *apparmorOutput) write(cmd *cobra.Command, rec *profile.Recording) error
 	return writeOutput(cmd, a.path, p.Bytes())
 }
 
-func init() {
+func newGenerateAppArmorCmd() *cobra.Command {
 	var out apparmorOutput
 	cmd := &cobra.Command{
 		Use:   "apparmor RECORDING...",
@@ -100,8 +100,7 @@ Generalisation rules, each switched off with --no-generalize RULE:
 		},
 	}
 	out.addFlags(cmd.Flags(), "", "-")
-	generateCmd.AddCommand(cmd)
-	generateCmd.AddCommand(newGenerateK8sCmd())
+	return cmd
 }
 
 // k8sContainerNameRe is a Kubernetes container name (RFC 1123 label).

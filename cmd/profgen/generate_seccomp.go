@@ -84,7 +84,7 @@ func (s *seccompOutput) encode(cmd *cobra.Command, rec *profile.Recording, opts 
 	return b, nil
 }
 
-func init() {
+func newGenerateSeccompCmd() *cobra.Command {
 	var o outputOptions
 	cmd := &cobra.Command{
 		Use:   "seccomp [flags] [RECORDING...]",
@@ -139,7 +139,7 @@ without them a container cannot start under an allow-list profile.`,
 	}
 	o.seccompOut.addFlags(cmd.Flags(), &o.seccompOpts)
 	cmd.Flags().StringVar(&o.seccomp, "seccomp", "-", `write the profile to this file ("-": standard output)`)
-	generateCmd.AddCommand(cmd)
+	return cmd
 }
 
 // loadRecordings reads recording files ("-": standard input) and merges them into one.

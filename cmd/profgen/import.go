@@ -31,7 +31,7 @@ type importOptions struct {
 	strict       bool
 }
 
-func init() {
+func newImportCmd() *cobra.Command {
 	var o importOptions
 	cmd := &cobra.Command{
 		Use:   "import [flags] [FILE...]",
@@ -82,7 +82,7 @@ With no output flag, the seccomp profile is written to standard output.`,
 	f.StringVar(&o.kind, "kind", "all", "record kinds to read: seccomp, apparmor or all")
 	f.BoolVar(&o.summary, "summary", false, "print, per process (exe and comm), what was found, to standard error")
 	f.BoolVar(&o.strict, "strict", false, "fail on the first malformed, binary or over-long line instead of skipping it")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 // options checks the flags and turns them into the importer's options.

@@ -11,7 +11,7 @@ import (
 	"github.com/profgen/profgen/profile"
 )
 
-func init() {
+func newInstallCmd() *cobra.Command {
 	var root string
 	cmd := &cobra.Command{
 		Use:   "install [--root DIR] NAME FILE",
@@ -52,5 +52,5 @@ standard input.`, profile.KubeletProfileDir),
 		},
 	}
 	cmd.Flags().StringVar(&root, "root", profile.KubeletProfileDir, "directory to install the profile in")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }

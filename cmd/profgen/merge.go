@@ -10,7 +10,7 @@ import (
 	"github.com/profgen/profgen/profile"
 )
 
-func init() {
+func newMergeCmd() *cobra.Command {
 	var out string
 	cmd := &cobra.Command{
 		Use:   "merge [-o OUT] IN...",
@@ -56,7 +56,7 @@ profile once.`,
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "-", `write the result to this file ("-": standard output)`)
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func mergeRecordings(paths []string, data [][]byte) ([]byte, error) {

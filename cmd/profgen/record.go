@@ -30,7 +30,7 @@ type recordOptions struct {
 	traceMode string
 }
 
-func init() {
+func newRecordCmd() *cobra.Command {
 	// A profgen started by the recorder as its tracee helper becomes the workload here,
 	// before any command line parsing (see ptrace.HelperEnv).
 	ptrace.RunHelperIfRequested()
@@ -81,7 +81,7 @@ run on untraced.`,
 	f.StringVar(&o.cpuPolicy, "cpu-policy", string(ptrace.CPUAdaptive), "where tracer and workload run: adaptive, pin or none")
 	f.StringVar(&o.traceMode, "trace-mode", string(ptrace.ModeAuto), "how the workload is stopped: auto, seccomp (one stop per syscall) or syscall (PTRACE_SYSCALL)")
 	f.SetInterspersed(false)
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func (o *recordOptions) run(cmd *cobra.Command, args []string) error {

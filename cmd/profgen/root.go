@@ -45,10 +45,8 @@ func (e exitError) Error() string {
 }
 func (e exitError) Unwrap() error { return e.err }
 
-// rootCmd is the profgen command; each subcommand adds itself in an init function of its own
-// file, so that commands can be added without touching this one.
-var rootCmd = newRootCmd()
-
+// newRootCmd builds the profgen command with every subcommand; each subcommand's constructor
+// lives in a file of its own.
 func newRootCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "profgen",
@@ -64,12 +62,25 @@ Exit status: 0 success, 1 failure, 2 bad usage, 3 a change that diff --fail-on a
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
+	cmd.AddCommand(
+		newRecordCmd(),
+		newImportCmd(),
+		newGenerateCmd(),
+		newMergeCmd(),
+		newDiffCmd(),
+		newCheckCmd(),
+		newExecCmd(),
+		newInstallCmd(),
+		newAppArmorCmd(),
+		newSyscallsCmd(),
+		newVersionCmd(),
+	)
 	return cmd
 }
 
 // run executes profgen with args and returns the exit status.
 func run(args []string) int {
-	return execute(rootCmd, args, os.Stdout, os.Stderr)
+	return execute(newRootCmd(), args, os.Stdout, os.Stderr)
 }
 
 func execute(cmd *cobra.Command, args []string, stdout, stderr io.Writer) int {

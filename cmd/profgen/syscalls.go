@@ -13,7 +13,7 @@ import (
 	"github.com/profgen/profgen/syscalls"
 )
 
-func init() {
+func newSyscallsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "syscalls",
 		Short: "Look up syscall numbers and names on every architecture",
@@ -24,7 +24,7 @@ ones the kernel and audit records use, offsets included: x32 numbers carry 0x400
 MIPS o32/n64/n32 numbers start at 4000/5000/6000, ARM's private calls sit at 0xf0001-0xf0006.`, syscalls.KernelVersion),
 	}
 	cmd.AddCommand(newSyscallsLookupCmd(), newSyscallsListCmd())
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func parseABIFlag(s string) (syscalls.ABI, error) {

@@ -17,8 +17,8 @@ var (
 	commit  = ""
 )
 
-func init() {
-	rootCmd.AddCommand(&cobra.Command{
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
 		Use:   "version",
 		Short: "Print profgen's version, commit, Go version and libseccomp support",
 		Args:  cobra.NoArgs,
@@ -35,7 +35,7 @@ func init() {
 			fmt.Fprintf(out, "syscall tables: Linux %s, %d ABIs\n", syscalls.KernelVersion, len(syscalls.ABIs()))
 			return nil
 		},
-	})
+	}
 }
 
 func buildCommit() string {
