@@ -230,3 +230,22 @@ func TestValidateProfileName(t *testing.T) {
 		}
 	}
 }
+
+func TestDangerReason(t *testing.T) {
+	for name := range dangerNotes {
+		if !IsDangerous(name) {
+			t.Errorf("dangerNotes has %s, which is not in the dangerous set", name)
+		}
+	}
+	for name, want := range map[string]string{
+		"mount":      "mounts file systems, changing what the container can see; Docker's default profile allows it only with CAP_SYS_ADMIN",
+		"bpf":        "loads eBPF programs into the kernel; Docker's default profile allows it only with CAP_BPF or CAP_SYS_ADMIN",
+		"keyctl":     "manages kernel keyrings, which are not namespaced; Docker's default profile blocks it in every container",
+		"read":       "",
+		"nfsservctl": "Docker's default profile blocks it in every container",
+	} {
+		if got := DangerReason(name); got != want {
+			t.Errorf("DangerReason(%s) = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -11,19 +11,24 @@ import (
 )
 
 func newDiffCmd() *cobra.Command {
-	var asJSON bool
+	var asJSON, markdown bool
 	var failOn string
 	cmd := &cobra.Command{
-		Use:   "diff [--json] [--fail-on added|removed|any] OLD NEW",
+		Use:   "diff [--json|--markdown] [--fail-on added|removed|any] OLD NEW",
 		Short: "Show the syscalls added and removed between two profiles or recordings",
 		Long: `Compare two seccomp profiles (what each permits on each of its architectures) or two
 recordings (what was recorded on each ABI) and print the syscalls added and removed per
-ABI. Additions that Docker's default profile blocks are flagged "dangerous".
+ABI. Additions that Docker's default profile blocks are flagged "dangerous" and listed
+first, each with what it lets a process do.
+
+--markdown prints a short Markdown summary instead (dangerous additions first, ABIs grouped
+per syscall), for a pull request or GitHub's $GITHUB_STEP_SUMMARY.
 
 With --fail-on, the exit status is 3 when that kind of change exists, so CI can stop a
 pull request that widens a profile.`,
 		Example: `  profgen diff old.json new.json
   profgen diff --json old.json new.json
+  profgen diff --markdown profiles/app.json new/app.json >> "$GITHUB_STEP_SUMMARY"
   profgen diff --fail-on added main.rec.json branch.rec.json   # exit 3 if anything was added`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -31,6 +36,9 @@ pull request that widens a profile.`,
 			case "", "added", "removed", "any":
 			default:
 				return usagef("diff: --fail-on %q: want added, removed or any", failOn)
+			}
+			if asJSON && markdown {
+				return usagef("diff: --json and --markdown exclude each other")
 			}
 			old, err := diffInput(cmd, args[0])
 			if err != nil {
@@ -50,6 +58,8 @@ pull request that widens a profile.`,
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%s\n", b)
+			} else if markdown {
+				writeDiffMarkdown(cmd.OutOrStdout(), d, args[0], args[1])
 			} else {
 				printDiff(cmd.OutOrStdout(), d)
 			}
@@ -61,6 +71,7 @@ pull request that widens a profile.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the differences as JSON")
+	cmd.Flags().BoolVar(&markdown, "markdown", false, "print a Markdown summary (for a pull request or $GITHUB_STEP_SUMMARY)")
 	cmd.Flags().StringVar(&failOn, "fail-on", "", "exit 3 when syscalls were added, removed, or either (any)")
 	return cmd
 }
@@ -94,6 +105,12 @@ func printDiff(w io.Writer, d profile.Diff) {
 		fmt.Fprintln(w, "no changes")
 		return
 	}
+	if len(d.DangerousAdded) > 0 {
+		fmt.Fprintln(w, "dangerous additions:")
+		for _, n := range d.DangerousAdded {
+			fmt.Fprintf(w, "  %s: %s\n", n, profile.DangerReason(n))
+		}
+	}
 	for _, a := range d.ABIs {
 		fmt.Fprintf(w, "%s: %d added, %d removed\n", a.ABI, len(a.Added), len(a.Removed))
 		for _, c := range a.Added {
@@ -106,8 +123,5 @@ func printDiff(w io.Writer, d profile.Diff) {
 		for _, c := range a.Removed {
 			fmt.Fprintf(w, "  - %s\n", c.Name)
 		}
-	}
-	if len(d.DangerousAdded) > 0 {
-		fmt.Fprintf(w, "dangerous additions: %v\n", d.DangerousAdded)
 	}
 }

@@ -233,10 +233,26 @@ func TestDiffCLI(t *testing.T) {
 	old := scWrite(t, dir, "old.json", `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["read","write","close"],"action":"SCMP_ACT_ALLOW"}]}`)
 	new := scWrite(t, dir, "new.json", `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["read","write","mount","openat"],"action":"SCMP_ACT_ALLOW"}]}`)
 	r := runProfgen(t, nil, "diff", old, new)
-	want := "x86_64: 2 added, 1 removed\n  + mount  (dangerous)\n  + openat\n  - close\ndangerous additions: [mount]\n"
+	want := "dangerous additions:\n  mount: " + profile.DangerReason("mount") + "\n" +
+		"x86_64: 2 added, 1 removed\n  + mount  (dangerous)\n  + openat\n  - close\n"
 	if r.code != 0 || r.stdout != want {
 		t.Errorf("diff: %+v\nwant %q", r, want)
 	}
+	// --markdown: dangerous additions first, with the reason; the status still follows --fail-on.
+	r = runProfgen(t, nil, "diff", "--markdown", "--fail-on", "added", old, new)
+	wantMD := "### profgen: seccomp changes from `" + old + "` to `" + new + "`\n\n" +
+		"**2 syscalls added, 1 of them dangerous**, 1 removed. Review the dangerous additions before accepting the new profile: each widens what a compromised workload can do to the host.\n\n" +
+		"| change | syscall | ABIs | why it matters |\n|---|---|---|---|\n" +
+		"| **added, dangerous** | `mount` | x86_64 | mounts file systems, changing what the container can see; Docker's default profile allows it only with CAP_SYS_ADMIN |\n" +
+		"| added | `openat` | x86_64 |  |\n" +
+		"| removed | `close` | x86_64 | |\n"
+	if r.code != exitChanged || r.stdout != wantMD {
+		t.Errorf("diff --markdown: status %d\n%s\nwant\n%s", r.code, r.stdout, wantMD)
+	}
+	if r := runProfgen(t, nil, "diff", "--markdown", old, old); r.code != 0 || !strings.HasSuffix(r.stdout, "No syscall added or removed.\n") {
+		t.Errorf("diff --markdown of equal profiles: %+v", r)
+	}
+	scOneLineError(t, runProfgen(t, nil, "diff", "--markdown", "--json", old, new), exitUsage, "exclude each other")
 	r = runProfgen(t, nil, "diff", "--json", old, new)
 	var d profile.Diff
 	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil || d.Added != 2 || d.Removed != 1 || len(d.DangerousAdded) != 1 {
