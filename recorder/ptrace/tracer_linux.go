@@ -29,17 +29,22 @@ const ptraceEventStop = 128
 
 // tracer holds the state of one recording. Its methods run on the locked tracer thread.
 type tracer struct {
-	opts     Options
-	mode     Mode
-	agg      *recorder.Aggregator
-	files    *fileDecoder
-	tasks    map[int]*task
-	reaped   map[int]bool // tasks that exited before their parent's clone event was seen
-	root     int
-	execed   bool // the root has exec'd the workload (before that, stops are the helper's)
-	attach   bool
-	detach   atomic.Bool
-	rootGone atomic.Bool // the root was reaped: its pid may be reused, so no more signals
+	opts   Options
+	mode   Mode
+	agg    *recorder.Aggregator
+	files  *fileDecoder
+	tasks  map[int]*task
+	reaped map[int]bool // tasks that exited before their parent's clone event was seen
+	root   int
+	execed bool // the root has exec'd the workload (before that, stops are the helper's)
+	attach bool
+	detach atomic.Bool
+	// waking: the tracer blocks in wait4 and the watch goroutine interrupts it with
+	// wakeSignal sent to thread tid; otherwise an attached recording polls.
+	waking    bool
+	tid       int
+	detaching atomic.Bool // startDetach ran: the watch goroutine stops waking the tracer
+	rootGone  atomic.Bool // the root was reaped: its pid may be reused, so no more signals
 	// live mirrors the keys of tasks for the watch goroutine, which kills them all when a
 	// started workload outlives its grace period.
 	liveMu  sync.Mutex
@@ -176,6 +181,11 @@ func (t *tracer) run(ctx context.Context) error {
 	}
 	t.cpu.start()
 	defer quietStopNotifications()()
+	if t.attach {
+		restore, ok := interruptibleWaits()
+		defer restore()
+		t.waking, t.tid = ok, unix.Gettid()
+	}
 	stopWatch := t.watch(ctx)
 	defer stopWatch()
 	return t.loop()
@@ -324,13 +334,23 @@ func (t *tracer) watch(ctx context.Context) func() {
 	done := make(chan struct{})
 	go func() {
 		var kill <-chan time.Time
+		var wake <-chan time.Time
 		for {
 			select {
 			case <-done:
 				return
+			case <-wake:
+				// Until the tracer has seen the request: a signal sent just before it
+				// entered wait4 was taken by the handler and woke nothing.
+				if !t.detaching.Load() {
+					t.wake()
+					wake = time.After(20 * time.Millisecond)
+				}
 			case sig := <-t.opts.Signals:
 				if t.attach {
 					t.detach.Store(true)
+					t.wake()
+					wake = time.After(20 * time.Millisecond)
 					continue
 				}
 				if s, ok := sig.(syscall.Signal); ok && !t.rootGone.Load() {
@@ -340,6 +360,8 @@ func (t *tracer) watch(ctx context.Context) func() {
 				ctx = context.Background() // handled once
 				if t.attach {
 					t.detach.Store(true)
+					t.wake()
+					wake = time.After(20 * time.Millisecond)
 					continue
 				}
 				t.signalAll(syscall.SIGTERM)
@@ -354,6 +376,13 @@ func (t *tracer) watch(ctx context.Context) func() {
 		}
 	}()
 	return func() { close(done) }
+}
+
+// wake interrupts the tracer's blocking wait4 so that it sees a detach request.
+func (t *tracer) wake() {
+	if t.waking {
+		_ = unix.Tgkill(unix.Getpid(), t.tid, wakeSignal)
+	}
 }
 
 // signalAll sends sig to every traced task (all the workload's processes, not only the
@@ -394,8 +423,9 @@ func (t *tracer) loop() error {
 			t.startDetach()
 		}
 		flags := unix.WALL
-		if t.attach {
-			// An attached recording must notice a detach request while its tracees sleep.
+		if t.attach && !t.waking {
+			// An attached recording must notice a detach request while its tracees sleep;
+			// without a wake signal it polls.
 			flags |= unix.WNOHANG
 		}
 		tid, err := unix.Wait4(-1, &ws, flags, nil)
@@ -568,6 +598,7 @@ func (t *tracer) resume(tid, sig int) {
 // startDetach interrupts every task so that each can be detached at its next stop.
 func (t *tracer) startDetach() {
 	t.res.Detached = true
+	t.detaching.Store(true)
 	for tid := range t.tasks {
 		_ = ptraceRaw(unix.PTRACE_INTERRUPT, tid, 0, 0)
 	}
