@@ -25,7 +25,7 @@ func writeDiffMarkdown(w io.Writer, d profile.Diff, oldName, newName string) {
 			dangerous++
 		}
 	}
-	fmt.Fprintf(w, "**%d syscalls added", len(added))
+	fmt.Fprintf(w, "**%s added", plural(len(added), "syscall"))
 	if dangerous > 0 {
 		fmt.Fprintf(w, ", %d of them dangerous", dangerous)
 	}
@@ -82,6 +82,14 @@ func mdRows(d profile.Diff, added bool) []mdRow {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
+}
+
+// plural returns "1 syscall", "2 syscalls".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // mdCode makes s safe inside a Markdown code span on one table-free line.
