@@ -10,12 +10,16 @@ import (
 	"github.com/profgen/profgen/syscalls"
 )
 
-// Syscall is one syscall a source saw.
+// Syscall is one syscall a source saw: the event every source (ptrace, audit log, eBPF)
+// produces for the Aggregator.
 type Syscall struct {
 	PID  int          // thread group (process) that made the call
 	ABI  syscalls.ABI // ABI the call was made on
 	Nr   int64        // number on that ABI, offsets included (x32's 0x40000000)
 	Args [6]uint64    // raw argument registers
+	// NoArgs says the source does not see the arguments (an audit record carries none):
+	// Args is then ignored and no argument values are recorded for the call.
+	NoArgs bool
 }
 
 type callKey struct {
@@ -30,13 +34,20 @@ type callStat struct {
 	hasArgs bool
 }
 
-// Aggregator folds events into counters and, at the end, into a profile.Recording. It is not
-// safe for concurrent use: one source feeds it from one goroutine.
+// Aggregator is the one sink of every source: it folds Syscall and File events into
+// counters per (ABI, number) and, at the end, into a profile.Recording. It keeps no list of
+// events, so memory stays flat however long the workload runs. It is not safe for
+// concurrent use: one goroutine feeds it; a source that parses in parallel gives each worker
+// an Aggregator of its own and merges them in order with Merge.
+//
+// The API a source uses: NewAggregator, Syscall, File, Recording (for what is not a syscall
+// or a file: dropped-event counts, capabilities, AppArmor rules), then Finish or Snapshot.
 type Aggregator struct {
 	rec   *profile.Recording
 	calls map[callKey]*callStat
 	// ProcessInfo describes a process the first time it makes a new syscall or touches a new
-	// file; it defaults to reading /proc. Tests may replace it.
+	// file; it defaults to ProcProcess, reading /proc. A source that knows the process
+	// itself (an audit record names comm and exe) sets a function that returns it.
 	ProcessInfo func(pid int) profile.Process
 }
 
@@ -54,7 +65,7 @@ func (a *Aggregator) Syscall(ev Syscall) {
 		s = &callStat{first: a.ProcessInfo(ev.PID), name: name, hasArgs: argSyscalls[name]}
 		a.calls[k] = s
 	}
-	if s.hasArgs {
+	if s.hasArgs && !ev.NoArgs {
 		a.args(ev, s.name)
 	}
 	s.count++
@@ -108,14 +119,6 @@ func (a *Aggregator) File(pid int, path, access string) {
 // Recording returns the recording the aggregator fills (syscall counts are added by Finish).
 func (a *Aggregator) Recording() *profile.Recording { return a.rec }
 
-// Count returns how many calls of nr on abi were seen so far.
-func (a *Aggregator) Count(abi syscalls.ABI, nr int64) uint64 {
-	if s := a.calls[callKey{abi, nr}]; s != nil {
-		return s.count
-	}
-	return 0
-}
-
 // Total returns how many syscalls were seen so far.
 func (a *Aggregator) Total() uint64 {
 	var n uint64
@@ -125,9 +128,42 @@ func (a *Aggregator) Total() uint64 {
 	return n
 }
 
+// Merge adds everything o aggregated to a, as if o's events came after a's own: counts add
+// up and a's first-seen processes win. o must not be used afterwards.
+func (a *Aggregator) Merge(o *Aggregator) {
+	for k, s := range o.calls {
+		if cur := a.calls[k]; cur != nil {
+			cur.count += s.count
+		} else {
+			a.calls[k] = s
+		}
+	}
+	a.rec.Merge(o.rec)
+}
+
 // Finish names every counted syscall and adds it to the recording, which it returns.
-// Calling it twice adds the counts twice.
+// Calling it twice adds the counts twice; Snapshot leaves the aggregator as it is.
 func (a *Aggregator) Finish() *profile.Recording {
+	a.addCalls(a.rec)
+	return a.rec
+}
+
+// Snapshot returns a copy of the recording with the syscalls counted so far, and leaves the
+// aggregator unchanged, so that a long-running source can report while it goes on.
+func (a *Aggregator) Snapshot() *profile.Recording {
+	r := profile.NewRecording(a.rec.Source.Tool, a.rec.Source.Backend)
+	src := a.rec.Source
+	src.Dropped, src.Warnings = nil, nil
+	src.Command = append([]string(nil), src.Command...)
+	src.Inputs = append([]string(nil), src.Inputs...)
+	r.Source = src
+	r.Merge(a.rec)
+	a.addCalls(r)
+	return r
+}
+
+// addCalls adds the counted syscalls to r, named, in a fixed order.
+func (a *Aggregator) addCalls(r *profile.Recording) {
 	keys := make([]callKey, 0, len(a.calls))
 	for k := range a.calls {
 		keys = append(keys, k)
@@ -140,9 +176,8 @@ func (a *Aggregator) Finish() *profile.Recording {
 	})
 	for _, k := range keys {
 		s := a.calls[k]
-		a.rec.AddSyscall(k.abi, s.name, s.count, s.first)
+		r.AddSyscall(k.abi, s.name, s.count, s.first)
 	}
-	return a.rec
 }
 
 // ProcProcess describes process pid from /proc (comm and exe); fields it cannot read stay

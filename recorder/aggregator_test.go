@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/profgen/profgen/profile"
@@ -112,6 +113,53 @@ func TestSocketNames(t *testing.T) {
 		}
 		if got := SocketTypeName(tt.typ); got != tt.wantT {
 			t.Errorf("type %d: %q, want %q", tt.typ, got, tt.wantT)
+		}
+	}
+}
+
+// TestAggregatorMergeSnapshot: two aggregators merged in order give what one aggregator fed
+// all the events gives, with the earlier one's first processes; Snapshot leaves the
+// aggregator as it was; NoArgs events record no argument values.
+func TestAggregatorMergeSnapshot(t *testing.T) {
+	info := func(pid int) profile.Process { return profile.Process{PID: pid} }
+	newAgg := func() *Aggregator {
+		a := NewAggregator(profile.NewRecording("test", "test"))
+		a.ProcessInfo = info
+		return a
+	}
+	read, socket := nr(t, syscalls.X86_64, "read"), nr(t, syscalls.X86_64, "socket")
+	first, second, all := newAgg(), newAgg(), newAgg()
+	evs := []Syscall{
+		{PID: 1, ABI: syscalls.X86_64, Nr: read},
+		{PID: 2, ABI: syscalls.X86_64, Nr: socket, Args: [6]uint64{2, 1, 0}},
+		{PID: 3, ABI: syscalls.X86_64, Nr: read},
+		{PID: 4, ABI: syscalls.X86_64, Nr: socket, Args: [6]uint64{10, 2, 0}, NoArgs: true},
+	}
+	for i, ev := range evs {
+		if i < 2 {
+			first.Syscall(ev)
+		} else {
+			second.Syscall(ev)
+		}
+		all.Syscall(ev)
+	}
+	second.File(3, "/etc/passwd", "r")
+	all.File(3, "/etc/passwd", "r")
+	first.Merge(second)
+	snap := first.Snapshot()
+	if again := first.Snapshot(); again.Syscalls[syscalls.X86_64]["read"].Count != 2 {
+		t.Errorf("a second Snapshot counts read %d times, want 2", again.Syscalls[syscalls.X86_64]["read"].Count)
+	}
+	want := all.Finish()
+	for _, r := range []*profile.Recording{snap, first.Finish()} {
+		if got := r.Syscalls[syscalls.X86_64]["read"]; got == nil || got.Count != 2 || got.First.PID != 1 {
+			t.Errorf("read: %+v, want 2 calls first by 1", got)
+		}
+		if len(r.Sockets) != 1 || r.Sockets[0].Family != "inet" || len(r.Args["socket"]["family"]) != 1 {
+			t.Errorf("a NoArgs socket call recorded arguments: sockets %v args %v", r.Sockets, r.Args)
+		}
+		if !reflect.DeepEqual(r.Syscalls, want.Syscalls) || !reflect.DeepEqual(r.Files, want.Files) || !reflect.DeepEqual(r.Args, want.Args) {
+			t.Errorf("merged aggregators differ from one aggregator:\n%+v\n%+v", r, want)
 		}
 	}
 }

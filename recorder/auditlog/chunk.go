@@ -3,26 +3,27 @@ package auditlog
 import (
 	"bytes"
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/recorder"
 )
 
 // chunkResult is what one chunk of input held; chunks are merged in input order.
 type chunkResult struct {
-	lines    int64
-	stats    Stats
-	sys      map[sysKey]*sysStat
-	sysOrder []sysKey
-	procs    map[string]*procAgg
-	aa       *profile.Recording
-	serials  serialSet
-	bad      []badLine
-	loss     map[string]uint64
-	lostMax  uint64
-	first    time.Time // earliest and latest stamp of the records kept
-	last     time.Time
+	lines int64
+	stats Stats
+	// agg receives the chunk's seccomp records as syscall events and its AppArmor records
+	// in its recording; chunks' aggregators are merged in input order.
+	agg     *recorder.Aggregator
+	cur     *Seccomp // the record being added, for agg's ProcessInfo
+	procs   map[string]*procAgg
+	serials serialSet
+	bad     []badLine
+	loss    map[string]uint64
+	lostMax uint64
+	first   time.Time // earliest and latest stamp of the records kept
+	last    time.Time
 }
 
 type badLine struct {
@@ -32,12 +33,23 @@ type badLine struct {
 }
 
 func newChunkResult() *chunkResult {
-	return &chunkResult{
-		sys:   map[sysKey]*sysStat{},
+	c := &chunkResult{
 		procs: map[string]*procAgg{},
 		stats: Stats{Forms: map[string]uint64{}, Actions: map[string]uint64{}},
 		loss:  map[string]uint64{},
 	}
+	c.agg = c.newAggregator()
+	return c
+}
+
+// newAggregator returns an aggregator that takes the calling process from the seccomp record
+// being added rather than from /proc: the process is long gone, or another one.
+func (c *chunkResult) newAggregator() *recorder.Aggregator {
+	a := recorder.NewAggregator(profile.NewRecording("profgen", "auditlog"))
+	a.ProcessInfo = func(int) profile.Process {
+		return profile.Process{PID: int(c.cur.PID), Comm: string(c.cur.Comm), Exe: string(c.cur.Exe)}
+	}
+	return a
 }
 
 func tooLongResult(start []byte) *chunkResult {
@@ -186,14 +198,9 @@ func (im *Importer) keepAppArmor(rec *Record, c *chunkResult) bool {
 
 func (c *chunkResult) addSeccomp(rec *Record, summary bool, key *[]byte) {
 	sc := &rec.Seccomp
-	k := sysKey{abi: sc.ABI, nr: sc.Nr}
-	s := c.sys[k]
-	if s == nil {
-		s = &sysStat{first: profile.Process{PID: int(sc.PID), Comm: string(sc.Comm), Exe: string(sc.Exe)}}
-		c.sys[k] = s
-		c.sysOrder = append(c.sysOrder, k)
-	}
-	s.count++
+	c.cur = sc
+	ev := recorder.Syscall{PID: int(sc.PID), ABI: sc.ABI, Nr: sc.Nr, NoArgs: true}
+	c.agg.Syscall(ev)
 	c.stats.Forms[rec.Form.String()]++
 	if sc.CodeKnown {
 		c.stats.Actions[Action(sc.Code)]++
@@ -202,11 +209,12 @@ func (c *chunkResult) addSeccomp(rec *Record, summary bool, key *[]byte) {
 	}
 	if summary {
 		p := c.proc(sc.Exe, sc.Comm, key)
-		if p.sys == nil {
-			p.sys = map[sysKey]uint64{}
+		if p.agg == nil {
+			p.agg = c.newAggregator()
 		}
-		p.sys[k]++
+		p.agg.Syscall(ev)
 	}
+	c.cur = nil
 }
 
 func (c *chunkResult) proc(exe, comm []byte, key *[]byte) *procAgg {
@@ -222,10 +230,7 @@ func (c *chunkResult) proc(exe, comm []byte, key *[]byte) *procAgg {
 func (c *chunkResult) addAppArmor(rec *Record, summary bool) {
 	a := &rec.AppArmor
 	c.stats.Forms[rec.Form.String()]++
-	if c.aa == nil {
-		c.aa = profile.NewRecording("profgen", "auditlog")
-	}
-	if !addAppArmorTo(c.aa, a) {
+	if !addAppArmorTo(c.agg.Recording(), a) {
 		c.stats.UnusedAppArmor++
 	}
 	if summary {
@@ -265,26 +270,19 @@ func (im *Importer) merge(name string, lineBase int64, c *chunkResult) error {
 	for k, v := range c.stats.Actions {
 		st.Actions[k] += v
 	}
-	for _, k := range c.sysOrder {
-		s := c.sys[k]
-		if cur := im.sys[k]; cur != nil {
-			cur.count += s.count
-		} else {
-			im.sys[k] = s
-			im.sysOrder = append(im.sysOrder, k)
-		}
-	}
+	im.agg.Merge(c.agg)
 	for key, p := range c.procs {
 		cur := im.procs[key]
 		if cur == nil {
 			im.procs[key] = p
 			continue
 		}
-		for k, v := range p.sys {
-			if cur.sys == nil {
-				cur.sys = map[sysKey]uint64{}
+		if p.agg != nil {
+			if cur.agg == nil {
+				cur.agg = p.agg
+			} else {
+				cur.agg.Merge(p.agg)
 			}
-			cur.sys[k] += v
 		}
 		for k, v := range p.aa {
 			if cur.aa == nil {
@@ -292,9 +290,6 @@ func (im *Importer) merge(name string, lineBase int64, c *chunkResult) error {
 			}
 			cur.aa[k] += v
 		}
-	}
-	if c.aa != nil {
-		im.rec.Merge(c.aa)
 	}
 	im.serials.appendSet(&c.serials)
 	for k, v := range c.loss {
@@ -308,14 +303,6 @@ func (im *Importer) merge(name string, lineBase int64, c *chunkResult) error {
 		im.last = c.last
 	}
 	return nil
-}
-
-// syscallName names a counted syscall, as a decimal number when the ABI has no name for it.
-func syscallName(k sysKey) (string, bool) {
-	if n, err := k.abi.Name(k.nr); err == nil {
-		return n, true
-	}
-	return strconv.FormatInt(k.nr, 10), false
 }
 
 // isDaemonType reports whether a record type is one auditd writes about itself (DAEMON_START,

@@ -107,8 +107,7 @@ func fileLetters(mask []byte) string {
 // ABI (unknown numbers kept as decimal), AppArmor accesses, the inputs, and the loss counts
 // and warnings.
 func (im *Importer) Recording() *profile.Recording {
-	rec := profile.NewRecording("profgen", "auditlog")
-	rec.Merge(im.rec)
+	rec := im.agg.Snapshot()
 	rec.Source.Warnings = nil
 	rec.Source.Inputs = append([]string(nil), im.inputs...)
 	rec.Source.Start, rec.Source.End = im.first.UTC(), im.last.UTC()
@@ -117,14 +116,13 @@ func (im *Importer) Recording() *profile.Recording {
 	}
 	im.stats.UnknownSyscalls = 0
 	var unknown []string
-	for _, k := range im.sysOrder {
-		s := im.sys[k]
-		name, ok := syscallName(k)
-		if !ok {
-			im.stats.UnknownSyscalls += s.count
-			unknown = append(unknown, fmt.Sprintf("%s %s", k.abi, name))
+	for abi, m := range rec.Syscalls {
+		for name, s := range m {
+			if unnamed(name) {
+				im.stats.UnknownSyscalls += s.Count
+				unknown = append(unknown, fmt.Sprintf("%s %s", abi, name))
+			}
 		}
-		rec.AddSyscall(k.abi, name, s.count, s.first)
 	}
 	sort.Strings(unknown)
 	if len(unknown) > 0 {
@@ -133,6 +131,13 @@ func (im *Importer) Recording() *profile.Recording {
 	}
 	im.lossWarnings(rec)
 	return rec
+}
+
+// unnamed reports whether a recorded syscall name is a number: the tables have no name for
+// it on its ABI.
+func unnamed(name string) bool {
+	_, err := strconv.ParseInt(name, 10, 64)
+	return err == nil
 }
 
 // advice says how to collect audit records without loss.
@@ -173,17 +178,15 @@ func (im *Importer) Summary() []ProcessSummary {
 	out := make([]ProcessSummary, 0, len(im.procs))
 	for _, p := range im.procs {
 		ps := ProcessSummary{Exe: p.exe, Comm: p.comm, AppArmor: p.aa}
-		for k, n := range p.sys {
-			if ps.Syscalls == nil {
-				ps.Syscalls = map[syscalls.ABI]map[string]uint64{}
+		if p.agg != nil {
+			ps.Syscalls = map[syscalls.ABI]map[string]uint64{}
+			for abi, m := range p.agg.Snapshot().Syscalls {
+				counts := map[string]uint64{}
+				for name, s := range m {
+					counts[name] = s.Count
+				}
+				ps.Syscalls[abi] = counts
 			}
-			m := ps.Syscalls[k.abi]
-			if m == nil {
-				m = map[string]uint64{}
-				ps.Syscalls[k.abi] = m
-			}
-			name, _ := syscallName(k)
-			m[name] += n
 		}
 		out = append(out, ps)
 	}

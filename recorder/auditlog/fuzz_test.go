@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/profgen/profgen/profile"
 )
 
 // corpusLines returns every line of the real corpora in testdata, and the synthetic lines of
@@ -129,7 +131,7 @@ func FuzzParseAppArmor(f *testing.F) {
 		checkParse(t, line)
 		var r Record
 		if r.Parse(line) == nil && r.Kind == KindAppArmor {
-			rec := NewImporter(Options{}).rec
+			rec := profile.NewRecording("profgen", "auditlog")
 			addAppArmorTo(rec, &r.AppArmor)
 			if err := rec.Validate(); err != nil {
 				t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/recorder"
 	"github.com/profgen/profgen/syscalls"
 )
 
@@ -70,14 +71,13 @@ type ProcessSummary struct {
 // Importer turns audit records into a profile.Recording. Call Read for every input, then
 // Recording. An Importer is not safe for concurrent use.
 type Importer struct {
-	opts     Options
-	rec      *profile.Recording
-	sys      map[sysKey]*sysStat
-	sysOrder []sysKey
-	procs    map[string]*procAgg
-	serials  serialSet // of the input being read
-	missing  uint64    // serial numbers missing in the inputs read so far
-	gaps     uint64
+	opts Options
+	// agg is the one sink: every chunk's aggregator is merged into it in input order.
+	agg     *recorder.Aggregator
+	procs   map[string]*procAgg
+	serials serialSet // of the input being read
+	missing uint64    // serial numbers missing in the inputs read so far
+	gaps    uint64
 	// serialOverflow: an input had more gaps than were tracked
 	serialOverflow bool
 	stats          Stats
@@ -89,19 +89,10 @@ type Importer struct {
 	inputs         []string
 }
 
-type sysKey struct {
-	abi syscalls.ABI
-	nr  int64
-}
-
-type sysStat struct {
-	count uint64
-	first profile.Process
-}
-
+// procAgg is what one program (exe, comm) did, for Summary.
 type procAgg struct {
 	comm, exe string
-	sys       map[sysKey]uint64
+	agg       *recorder.Aggregator // its syscalls, when it made any
 	aa        map[string]uint64
 }
 
@@ -118,8 +109,7 @@ func NewImporter(o Options) *Importer {
 	}
 	return &Importer{
 		opts:  o,
-		rec:   profile.NewRecording("profgen", "auditlog"),
-		sys:   map[sysKey]*sysStat{},
+		agg:   recorder.NewAggregator(profile.NewRecording("profgen", "auditlog")),
 		procs: map[string]*procAgg{},
 		loss:  map[string]uint64{},
 		stats: Stats{Forms: map[string]uint64{}, Actions: map[string]uint64{}},
