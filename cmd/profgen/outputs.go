@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,12 +23,16 @@ type outputOptions struct {
 	seccompOpts profile.SeccompOptions
 	seccompOut  seccompOutput  // --format and --seccomp-name of the seccomp output
 	apparmor    apparmorOutput // --apparmor FILE and its --apparmor-* options
+	// keepRecording: the recording was made by this run (record, import) and cannot be made
+	// again, so it reaches the disk even when an output fails.
+	keepRecording bool
 }
 
 // addOutputFlags registers the shared output flags on cmd. withRecording adds --recording
 // (record and import write one; generate reads them instead).
 func (o *outputOptions) addOutputFlags(cmd *cobra.Command, withRecording bool) {
 	f := cmd.Flags()
+	o.keepRecording = withRecording
 	if withRecording {
 		f.StringVar(&o.recording, "recording", "", "write the recording (versioned JSON) to this file")
 	}
@@ -41,30 +46,112 @@ func (o *outputOptions) any() bool {
 	return o.recording != "" || o.seccomp != "" || o.apparmor.path != ""
 }
 
-// write writes every output asked for, and says on stderr where each went.
+// write writes every output asked for, and says on stderr where each went. An output that
+// fails does not keep the others from being written. If one fails after a recording (a
+// generation error, a full disk, an unwritable path), the recording still reaches the disk:
+// at --recording, or else at a fallback file that the error names.
 func (o *outputOptions) write(cmd *cobra.Command, rec *profile.Recording) error {
+	var errs []error
+	saved := false
 	if o.recording != "" {
-		var b bytes.Buffer
-		if _, err := rec.WriteTo(&b); err != nil {
-			return err
-		}
-		if err := writeOutput(cmd, o.recording, b.Bytes()); err != nil {
-			return err
+		if err := writeRecording(cmd, o.recording, rec); err != nil {
+			errs = append(errs, err)
+		} else {
+			saved = true
 		}
 	}
 	if o.seccomp != "" {
-		b, err := o.seccompOut.encode(cmd, rec, o.seccompOpts, o.seccomp)
-		if err != nil {
-			return err
-		}
-		if err := writeOutput(cmd, o.seccomp, b); err != nil {
-			return err
+		if err := o.writeSeccomp(cmd, rec); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if err := o.apparmor.write(cmd, rec); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	err := errors.Join(errs...)
+	if !o.keepRecording || saved {
 		return err
 	}
-	return nil
+	path, ferr := writeFallbackRecording(rec)
+	if ferr != nil {
+		return fmt.Errorf("%w\nthe recording is lost too: %w", err, ferr)
+	}
+	return fmt.Errorf("%w\nthe recording was saved to %s: make the profiles from it with profgen generate seccomp|apparmor %s", err, path, path)
+}
+
+// writeSeccomp makes the seccomp profile and writes it.
+func (o *outputOptions) writeSeccomp(cmd *cobra.Command, rec *profile.Recording) error {
+	b, err := o.seccompOut.encode(cmd, rec, o.seccompOpts, o.seccomp)
+	if err != nil {
+		return err
+	}
+	return writeOutput(cmd, o.seccomp, b)
+}
+
+// writeRecording writes rec, as versioned JSON, to path.
+func writeRecording(cmd *cobra.Command, path string, rec *profile.Recording) error {
+	var b bytes.Buffer
+	if _, err := rec.WriteTo(&b); err != nil {
+		return fmt.Errorf("encode the recording: %w", err)
+	}
+	return writeOutput(cmd, path, b.Bytes())
+}
+
+// writeFallbackRecording writes rec to a new file in the temporary folder ($TMPDIR), or else
+// in the home or current folder, and returns its path.
+func writeFallbackRecording(rec *profile.Recording) (string, error) {
+	var b bytes.Buffer
+	if _, err := rec.WriteTo(&b); err != nil {
+		return "", fmt.Errorf("encode the recording: %w", err)
+	}
+	dirs := []string{os.TempDir()}
+	if home, err := os.UserHomeDir(); err == nil {
+		dirs = append(dirs, home)
+	}
+	dirs = append(dirs, ".")
+	var errs []error
+	for _, dir := range dirs {
+		path, err := writeNewFile(dir, "profgen-*.rec.json", b.Bytes())
+		if err == nil {
+			return path, nil
+		}
+		errs = append(errs, err)
+	}
+	return "", errors.Join(errs...)
+}
+
+// writeNewFile writes data to a new file in dir named after pattern (as os.CreateTemp), synced
+// to the disk, and returns its path. A failed write leaves no file.
+func writeNewFile(dir, pattern string, data []byte) (path string, err error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return "", fmt.Errorf("write the recording in %s: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return "", fmt.Errorf("write %s: %w", f.Name(), err)
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return "", fmt.Errorf("write %s: %w", f.Name(), err)
+	}
+	if err = f.Sync(); err != nil {
+		return "", fmt.Errorf("write %s: sync: %w", f.Name(), err)
+	}
+	if err = f.Close(); err != nil {
+		return "", fmt.Errorf("write %s: %w", f.Name(), err)
+	}
+	if abs, aerr := filepath.Abs(f.Name()); aerr == nil {
+		return abs, nil
+	}
+	return f.Name(), nil
 }
 
 // writeOutput writes data to path atomically, or to standard output for "-".
