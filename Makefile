@@ -12,12 +12,16 @@ FUZZTIME  ?= 10s
 # Debian packages the build and the tests need.
 DEBS := libseccomp-dev apparmor runc busybox-static strace gcc-multilib auditd
 DEBS += crun
+# The eBPF recorder's programs: clang compiles them (bpf2go, make generate), llvm-strip strips
+# them, libbpf-dev has bpf_helpers.h; linux-libc-dev (with gcc) has the kernel's uapi headers.
+DEBS += clang llvm libbpf-dev
 
 # Fuzz targets run briefly by `make test`: package:FuzzFunc.
 FUZZ_TARGETS := ./recorder/auditlog:FuzzParseKernel ./recorder/auditlog:FuzzParseAuditd ./recorder/auditlog:FuzzParseInterpreted ./recorder/auditlog:FuzzParseJournal ./recorder/auditlog:FuzzParseAppArmor ./recorder/auditlog:FuzzImport
 FUZZ_TARGETS += ./apparmor:FuzzQuotePath ./apparmor:FuzzSetProfileMode ./apparmor:FuzzCompilePattern ./apparmor:FuzzParseProfiles
 FUZZ_TARGETS += ./profile:FuzzParseSeccomp
 FUZZ_TARGETS += ./recorder:FuzzParseBaseline ./recorder/ptrace:FuzzDecodeFilter
+FUZZ_TARGETS += ./recorder/ebpf:FuzzParseProcCgroup ./recorder/ebpf:FuzzParseMountinfoCgroup2
 
 .PHONY: all deps build test unit fuzz vet demo generate verify-generate bench lint clean
 
@@ -74,8 +78,8 @@ generate:
 	$(GO) generate ./...
 
 verify-generate: generate
-	@git diff --exit-code -- '*_gen.go' '*.o' || { echo "generated files differ from the committed ones: run make generate and commit"; exit 1; }
-	@test -z "$$(git status --porcelain -- '*_gen.go')" || { echo "generate made new files:"; git status --porcelain -- '*_gen.go'; exit 1; }
+	@git diff --exit-code -- '*_gen.go' '*_bpfel.go' '*.o' || { echo "generated files differ from the committed ones: run make generate and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- '*_gen.go' '*_bpfel.go' '*.o')" || { echo "generate made new files:"; git status --porcelain -- '*_gen.go' '*_bpfel.go' '*.o'; exit 1; }
 
 bench: deps build
 	./bench/run.sh

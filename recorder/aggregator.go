@@ -57,7 +57,14 @@ func NewAggregator(rec *profile.Recording) *Aggregator {
 }
 
 // Syscall counts one call and records the argument values that rules are written on.
-func (a *Aggregator) Syscall(ev Syscall) {
+func (a *Aggregator) Syscall(ev Syscall) { a.Syscalls(ev, 1) }
+
+// Syscalls counts n calls made with the same arguments, for a source that counts in the
+// kernel (the eBPF recorder) and hands over its totals at the end. n == 0 counts nothing.
+func (a *Aggregator) Syscalls(ev Syscall, n uint64) {
+	if n == 0 {
+		return
+	}
 	k := callKey{ev.ABI, ev.Nr}
 	s := a.calls[k]
 	if s == nil {
@@ -68,7 +75,7 @@ func (a *Aggregator) Syscall(ev Syscall) {
 	if s.hasArgs && !ev.NoArgs {
 		a.args(ev, s.name)
 	}
-	s.count++
+	s.count += n
 }
 
 // Name returns the name the aggregator gives syscall nr on abi (its number in decimal when

@@ -1,0 +1,134 @@
+package ebpf
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// ErrNoUnifiedCgroup is returned when a process has no cgroup v2 ("0::") line, or the host no
+// cgroup2 mount.
+var ErrNoUnifiedCgroup = errors.New("no cgroup v2 hierarchy")
+
+// ParseProcCgroup returns the cgroup v2 path of the process whose /proc/PID/cgroup is data:
+// the path of its "0::" line, which is absolute within the cgroup2 hierarchy.
+func ParseProcCgroup(data []byte) (string, error) {
+	for _, line := range strings.Split(string(data), "\n") {
+		rest, ok := strings.CutPrefix(line, "0::")
+		if !ok {
+			continue
+		}
+		if !strings.HasPrefix(rest, "/") || strings.ContainsRune(rest, 0) {
+			return "", fmt.Errorf("parse cgroup line %q: the path is not absolute", line)
+		}
+		clean := filepath.Clean(rest)
+		if clean != rest && clean+"/" != rest {
+			return "", fmt.Errorf("parse cgroup line %q: the path is not clean", line)
+		}
+		return clean, nil
+	}
+	return "", fmt.Errorf("parse /proc cgroup file: %w (no 0:: line)", ErrNoUnifiedCgroup)
+}
+
+// ParseMountinfoCgroup2 returns the mount point of the first cgroup2 file system in data, the
+// text of /proc/self/mountinfo, with octal escapes (\040 for a space) decoded.
+func ParseMountinfoCgroup2(data []byte) (string, error) {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		// ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS
+		sep := -1
+		for i := 6; i < len(fields); i++ {
+			if fields[i] == "-" {
+				sep = i
+				break
+			}
+		}
+		if sep < 0 || sep+1 >= len(fields) || fields[sep+1] != "cgroup2" {
+			continue
+		}
+		mnt := unescapeMountinfo(fields[4])
+		if !filepath.IsAbs(mnt) || strings.ContainsRune(mnt, 0) {
+			continue
+		}
+		return filepath.Clean(mnt), nil
+	}
+	return "", fmt.Errorf("find the cgroup2 mount: %w", ErrNoUnifiedCgroup)
+}
+
+// unescapeMountinfo decodes the \NNN octal escapes the kernel writes for space, tab, newline
+// and backslash.
+func unescapeMountinfo(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+4 <= len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// CgroupOfPID returns the cgroup v2 directory of process pid on this host.
+func CgroupOfPID(pid int) (string, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	if err != nil {
+		return "", fmt.Errorf("read the cgroup of process %d: %w", pid, err)
+	}
+	rel, err := ParseProcCgroup(data)
+	if err != nil {
+		return "", fmt.Errorf("cgroup of process %d: %w", pid, err)
+	}
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return "", fmt.Errorf("read the mount table: %w", err)
+	}
+	root, err := ParseMountinfoCgroup2(mounts)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, rel), nil
+}
+
+// ContainerPID asks the OCI runtime (runc, crun: any that has a "state" command printing
+// JSON with a pid) for the init process of container id.
+func ContainerPID(ctx context.Context, runtime, id string) (int, error) {
+	if id == "" || strings.ContainsAny(id, "/\x00") || strings.HasPrefix(id, "-") {
+		return 0, fmt.Errorf("container id %q is not valid", id)
+	}
+	out, err := exec.CommandContext(ctx, runtime, "state", id).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && len(ee.Stderr) > 0 {
+			return 0, fmt.Errorf("%s state %s: %w: %s", runtime, id, err, strings.TrimSpace(string(ee.Stderr)))
+		}
+		return 0, fmt.Errorf("%s state %s: %w", runtime, id, err)
+	}
+	var st struct {
+		PID    int    `json:"pid"`
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal(out, &st); err != nil {
+		return 0, fmt.Errorf("parse %s state %s: %w", runtime, id, err)
+	}
+	if st.PID <= 0 || st.Status == "stopped" {
+		return 0, fmt.Errorf("container %s has no running process (status %q)", id, st.Status)
+	}
+	return st.PID, nil
+}

@@ -1,0 +1,167 @@
+//go:build linux && amd64
+
+package ebpf
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/profgen/profgen/recorder"
+	"github.com/profgen/profgen/syscalls"
+)
+
+// collect reads the program's maps and hands what they hold to agg: each counted syscall with
+// its total, and for the syscalls whose arguments are kept, one event per distinct argument
+// set. It returns the calls counted and the losses by name.
+func (p *programs) collect(agg *recorder.Aggregator) (uint64, map[string]uint64, error) {
+	args, err := p.readArgs()
+	if err != nil {
+		return 0, nil, err
+	}
+	var total uint64
+	var per []recorderCount
+	for i, abi := range abis {
+		for idx := uint32(0); idx < maxNr; idx++ {
+			if err := p.objs.Counts.Lookup(uint32(i*maxNr)+idx, &per); err != nil {
+				return 0, nil, fmt.Errorf("read the syscall counts: %w", err)
+			}
+			calls, first := sumCounts(per)
+			if calls == 0 {
+				continue
+			}
+			nr := int64(idx)
+			if abi == syscalls.X32 {
+				nr |= x32Bit
+			}
+			total += calls
+			ev := recorder.Syscall{PID: int(first), ABI: abi, Nr: nr}
+			feed(agg, ev, calls, args[argsKey{uint32(i), idx}])
+		}
+	}
+	n, err := p.collectStrays(agg)
+	if err != nil {
+		return 0, nil, err
+	}
+	total += n
+	lost := map[string]uint64{}
+	for i, name := range lossNames {
+		var v uint64
+		if err := p.objs.Losses.Lookup(uint32(i), &v); err != nil {
+			return 0, nil, fmt.Errorf("read the loss counters: %w", err)
+		}
+		if v != 0 {
+			lost[name] = v
+		}
+	}
+	return total, lost, nil
+}
+
+// sumCounts adds a syscall's per-CPU counts and returns the process that made the earliest
+// counted call.
+func sumCounts(per []recorderCount) (calls uint64, firstTgid uint32) {
+	var firstNs uint64
+	for _, c := range per {
+		if c.Calls == 0 {
+			continue
+		}
+		calls += c.Calls
+		if firstNs == 0 || c.FirstNs < firstNs {
+			firstNs, firstTgid = c.FirstNs, c.FirstTgid
+		}
+	}
+	return calls, firstTgid
+}
+
+// argsKey identifies a syscall in the args map: ABI index and number (without the x32 bit).
+type argsKey struct{ abi, nr uint32 }
+
+// argSet is one distinct set of kept argument values and how many calls had it.
+type argSet struct {
+	arg   [3]uint64
+	calls uint64
+}
+
+// readArgs reads the kept argument values, sorted, per syscall.
+func (p *programs) readArgs() (map[argsKey][]argSet, error) {
+	out := map[argsKey][]argSet{}
+	var k recorderArgsKey
+	var n uint64
+	it := p.objs.Args.Iterate()
+	for it.Next(&k, &n) {
+		key := argsKey{k.Abi, k.Nr}
+		out[key] = append(out[key], argSet{k.Arg, n})
+	}
+	if err := it.Err(); err != nil {
+		return nil, fmt.Errorf("read the kept arguments: %w", err)
+	}
+	for _, sets := range out {
+		sort.Slice(sets, func(i, j int) bool {
+			a, b := sets[i].arg, sets[j].arg
+			for x := range a {
+				if a[x] != b[x] {
+					return a[x] < b[x]
+				}
+			}
+			return false
+		})
+	}
+	return out, nil
+}
+
+// feed hands one counted syscall to agg. Calls whose arguments were kept go with them; any
+// calls beyond those (argument values lost) are added to the first set.
+func feed(agg *recorder.Aggregator, ev recorder.Syscall, calls uint64, sets []argSet) {
+	if len(sets) == 0 {
+		agg.Syscalls(ev, calls)
+		return
+	}
+	var kept uint64
+	for _, s := range sets {
+		kept += s.calls
+	}
+	for i, s := range sets {
+		n := s.calls
+		if i == 0 && calls > kept {
+			n += calls - kept
+		}
+		ev.Args = [6]uint64{s.arg[0], s.arg[1], s.arg[2]}
+		agg.Syscalls(ev, n)
+	}
+}
+
+// collectStrays hands the syscalls counted outside the count array's range to agg.
+func (p *programs) collectStrays(agg *recorder.Aggregator) (uint64, error) {
+	type stray struct {
+		abi   syscalls.ABI
+		nr    int64
+		calls uint64
+	}
+	var strays []stray
+	var k recorderStrayKey
+	var n uint64
+	it := p.objs.Strays.Iterate()
+	for it.Next(&k, &n) {
+		if int(k.Abi) >= len(abis) {
+			continue
+		}
+		strays = append(strays, stray{abis[k.Abi], k.Nr, n})
+	}
+	if err := it.Err(); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+		return 0, fmt.Errorf("read the out-of-range syscalls: %w", err)
+	}
+	sort.Slice(strays, func(i, j int) bool {
+		if strays[i].abi != strays[j].abi {
+			return strays[i].abi < strays[j].abi
+		}
+		return strays[i].nr < strays[j].nr
+	})
+	var total uint64
+	for _, s := range strays {
+		agg.Syscalls(recorder.Syscall{ABI: s.abi, Nr: s.nr}, s.calls)
+		total += s.calls
+	}
+	return total, nil
+}

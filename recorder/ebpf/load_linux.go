@@ -1,0 +1,144 @@
+//go:build linux && amd64
+
+package ebpf
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/rlimit"
+
+	"github.com/profgen/profgen/syscalls"
+)
+
+// abis are the ABIs in the order of the program's count array (ABI_X86_64, ABI_I386, ABI_X32).
+var abis = [...]syscalls.ABI{syscalls.X86_64, syscalls.X86, syscalls.X32}
+
+const (
+	maxNr   = 1024       // MAX_NR: numbers per ABI in the count array
+	x32Bit  = 0x40000000 // __X32_SYSCALL_BIT
+	pending = 1          // STATE_PENDING
+	traced  = 2          // STATE_TRACED
+)
+
+// lossNames name the program's loss counters, in the order of its LOST_* indexes, as they
+// appear in a recording's source.dropped.
+var lossNames = [...]string{"ebpf_fork_untraced", "ebpf_stray_syscall", "ebpf_args"}
+
+// argsKept says which of the first three arguments the program keeps for a syscall (bit i:
+// argument i), for the syscalls whose arguments recorder.Aggregator decodes.
+var argsKept = map[string]uint32{"socket": 7, "socketpair": 7, "clone": 1, "personality": 1, "prctl": 1}
+
+// programs are the loaded objects and the links that attach them.
+type programs struct {
+	objs  recorderObjects
+	links []link.Link
+}
+
+// scope says what the programs record: a cgroup (id and level), or the processes in the
+// traced map (cgroupID == 0).
+type scope struct {
+	cgroupID    uint64
+	cgroupLevel uint32
+}
+
+// load loads and attaches the programs for sc.
+func load(sc scope) (*programs, error) {
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return nil, fmt.Errorf("%w: lift the locked-memory limit for BPF maps: %w", ErrUnavailable, err)
+	}
+	spec, err := loadRecorder()
+	if err != nil {
+		return nil, fmt.Errorf("read the recorder's BPF object: %w", err)
+	}
+	if sc.cgroupID != 0 {
+		if err := spec.Variables["cgroup_id"].Set(sc.cgroupID); err != nil {
+			return nil, fmt.Errorf("set the cgroup id: %w", err)
+		}
+		if err := spec.Variables["cgroup_level"].Set(sc.cgroupLevel); err != nil {
+			return nil, fmt.Errorf("set the cgroup level: %w", err)
+		}
+	}
+	p := &programs{}
+	if err := spec.LoadAndAssign(&p.objs, nil); err != nil {
+		if errors.Is(err, os.ErrPermission) {
+			return nil, fmt.Errorf("%w: load the BPF programs (needs root, or CAP_BPF and CAP_PERFMON): %w", ErrUnavailable, err)
+		}
+		return nil, fmt.Errorf("%w: load the BPF programs: %w", ErrUnavailable, err)
+	}
+	if err := p.keepArgs(); err != nil {
+		p.Close()
+		return nil, err
+	}
+	progs := []*ebpf.Program{p.objs.SysEnter}
+	if sc.cgroupID == 0 {
+		progs = append(progs, p.objs.SchedProcessFork, p.objs.SchedProcessExec, p.objs.SchedProcessExit)
+	}
+	for _, prog := range progs {
+		l, err := link.AttachTracing(link.TracingOptions{Program: prog})
+		if err != nil {
+			p.Close()
+			return nil, fmt.Errorf("%w: attach %s to its raw tracepoint: %w", ErrUnavailable, prog, err)
+		}
+		p.links = append(p.links, l)
+	}
+	return p, nil
+}
+
+// Close detaches and unloads the programs.
+func (p *programs) Close() error {
+	var errs []error
+	for i := len(p.links) - 1; i >= 0; i-- {
+		errs = append(errs, p.links[i].Close())
+	}
+	errs = append(errs, p.objs.Close())
+	return errors.Join(errs...)
+}
+
+// keepArgs marks, on every CPU, the syscalls whose arguments the program keeps.
+func (p *programs) keepArgs() error {
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		return fmt.Errorf("count the possible CPUs: %w", err)
+	}
+	for i, abi := range abis {
+		for name, mask := range argsKept {
+			nr, err := abi.Number(name)
+			if err != nil {
+				continue // not on this ABI (i386 multiplexes socket through socketcall too)
+			}
+			idx := nr &^ x32Bit
+			if idx < 0 || idx >= maxNr {
+				continue
+			}
+			vals := make([]recorderCount, ncpu)
+			for c := range vals {
+				vals[c].KeepArgs = mask
+			}
+			key := uint32(i*maxNr) + uint32(idx)
+			if err := p.objs.Counts.Put(key, vals); err != nil {
+				return fmt.Errorf("mark %s/%s for its arguments: %w", abi, name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func available() error {
+	p, err := load(scope{})
+	if err != nil {
+		return err
+	}
+	return p.Close()
+}
+
+// loadTimed loads the programs and says how long it took.
+func loadTimed(sc scope) (*programs, time.Duration, error) {
+	start := time.Now()
+	p, err := load(sc)
+	return p, time.Since(start), err
+}

@@ -1,0 +1,86 @@
+package ebpf
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	"github.com/profgen/profgen/profile"
+)
+
+// ErrUnavailable is returned when the eBPF recorder cannot run here: not Linux on x86-64, no
+// privilege to load BPF programs (root or CAP_BPF with CAP_PERFMON), or a kernel without BTF
+// or BTF-typed raw tracepoints. The wrapped error says which.
+var ErrUnavailable = errors.New("eBPF recording unavailable")
+
+// Options say what to record.
+type Options struct {
+	// Args is the command to run (Args[0] is looked up in PATH). Empty when attaching to PID
+	// or recording a cgroup.
+	Args []string
+	// Env is the workload's environment; nil means profgen's own.
+	Env []string
+	// Dir is the workload's working directory; empty means profgen's own.
+	Dir string
+	// Stdin, Stdout and Stderr are the workload's; nil means profgen's own.
+	Stdin, Stdout, Stderr *os.File
+	// PID, when not zero, records this running process (all its threads) and the children it
+	// forks from now on, until it exits or ctx is done.
+	PID int
+	// Cgroup, when not empty, is a cgroup v2 directory: every process in it or below it is
+	// recorded until ctx is done or the cgroup has no process left.
+	Cgroup string
+	// Signals are forwarded to the workload started from Args. With PID or Cgroup, any signal
+	// ends the recording.
+	Signals <-chan os.Signal
+	// Grace is how long a started workload has to exit after ctx is done and its processes
+	// were sent SIGTERM, before they are killed. Zero means 5 seconds.
+	Grace time.Duration
+	// Recording is filled with what was seen; nil means a new one.
+	Recording *profile.Recording
+}
+
+// Result is how a recording ended.
+type Result struct {
+	Recording *profile.Recording
+	// Exited and ExitCode give the started command's exit status; Signal is the signal that
+	// killed it (0 if none). With PID or Cgroup, Detached is true instead.
+	Exited   bool
+	ExitCode int
+	Signal   int
+	Detached bool
+	// PID is the started command's process id.
+	PID int
+	// Syscalls counts the syscalls recorded.
+	Syscalls uint64
+	// Lost counts what the kernel side could not keep, by reason (fork: a child not traced
+	// because the process map was full; stray: a syscall number out of range not counted;
+	// args: an argument value not kept). The same counts are in Recording.Source.Dropped.
+	Lost map[string]uint64
+	// LoadTime is how long loading and attaching the BPF programs took.
+	LoadTime time.Duration
+}
+
+// Status returns the exit status a shell would report for the started command: its exit code,
+// or 128+N when it died of signal N.
+func (r *Result) Status() int {
+	if r.Signal != 0 {
+		return 128 + r.Signal
+	}
+	return r.ExitCode
+}
+
+// Record loads the recorder's BPF programs, runs the workload (or watches opts.PID or
+// opts.Cgroup), and returns what it saw once the workload has ended or ctx is done. The
+// syscall counts stay in kernel maps while the workload runs; at the end they go, with the
+// arguments kept for socket, clone, personality and prctl, to a recorder.Aggregator.
+func Record(ctx context.Context, opts Options) (*Result, error) {
+	return record(ctx, opts)
+}
+
+// Available loads the recorder's programs and unloads them again: nil means Record can run.
+// Otherwise the error wraps ErrUnavailable and says why.
+func Available() error {
+	return available()
+}

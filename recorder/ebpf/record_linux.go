@@ -1,0 +1,327 @@
+//go:build linux && amd64
+
+package ebpf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/recorder"
+)
+
+// pollInterval is how often the recorder checks whether the processes it records are gone.
+const pollInterval = 10 * time.Millisecond
+
+func record(ctx context.Context, opts Options) (*Result, error) {
+	modes := 0
+	for _, set := range []bool{len(opts.Args) > 0, opts.PID != 0, opts.Cgroup != ""} {
+		if set {
+			modes++
+		}
+	}
+	if modes != 1 {
+		return nil, errors.New("record: give exactly one of a command, a process id or a cgroup")
+	}
+	var sc scope
+	if opts.Cgroup != "" {
+		var err error
+		if sc, err = cgroupScope(opts.Cgroup); err != nil {
+			return nil, err
+		}
+	}
+	p, loadTime, err := loadTimed(sc)
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+
+	res := &Result{LoadTime: loadTime}
+	var procs procCache
+	switch {
+	case opts.Cgroup != "":
+		res.Detached = true
+		err = waitCgroup(ctx, opts)
+	case opts.PID != 0:
+		res.Detached = true
+		procs.add(opts.PID)
+		err = p.attach(ctx, opts)
+	default:
+		err = p.run(ctx, opts, res, &procs)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Detach before reading, so the counts no longer move.
+	for i := len(p.links) - 1; i >= 0; i-- {
+		p.links[i].Close()
+	}
+	p.links = nil
+
+	rec := opts.Recording
+	if rec == nil {
+		rec = profile.NewRecording("profgen", "ebpf")
+	}
+	agg := recorder.NewAggregator(rec)
+	agg.ProcessInfo = procs.info
+	total, lost, err := p.collect(agg)
+	if err != nil {
+		return nil, err
+	}
+	agg.Finish()
+	res.Recording, res.Syscalls, res.Lost = rec, total, lost
+	for name, n := range lost {
+		if rec.Source.Dropped == nil {
+			rec.Source.Dropped = map[string]uint64{}
+		}
+		rec.Source.Dropped[name] += n
+	}
+	if len(lost) > 0 {
+		rec.Source.Warnings = append(rec.Source.Warnings, "the eBPF recorder lost events (see dropped): the recording may be incomplete")
+	}
+	return res, nil
+}
+
+// run starts the command stopped in all but name: the process is forked by a thread the
+// program knows (the spawner), which marks it pending, and counts its syscalls from its
+// execve on. Its children are followed; the recording ends once they have all exited.
+func (p *programs) run(ctx context.Context, opts Options, res *Result, procs *procCache) error {
+	path, err := exec.LookPath(opts.Args[0])
+	if err != nil {
+		return fmt.Errorf("find %s: %w", opts.Args[0], err)
+	}
+	cmd := &exec.Cmd{Path: path, Args: opts.Args, Env: opts.Env, Dir: opts.Dir}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio(opts.Stdin, os.Stdin), stdio(opts.Stdout, os.Stdout), stdio(opts.Stderr, os.Stderr)
+	// If profgen dies, so does the workload (as under the ptrace recorder).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := p.spawn(cmd); err != nil {
+		return err
+	}
+	res.PID = cmd.Process.Pid
+	procs.set(cmd.Process.Pid, profile.Process{PID: cmd.Process.Pid, Comm: truncComm(filepath.Base(path)), Exe: path})
+
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	grace := opts.Grace
+	if grace == 0 {
+		grace = 5 * time.Second
+	}
+	var kill <-chan time.Time
+	done := ctx.Done()
+	rootExited := false
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-waited:
+			rootExited = true
+			waited = nil
+			var ee *exec.ExitError
+			if err != nil && !errors.As(err, &ee) {
+				return fmt.Errorf("wait for %s: %w", path, err)
+			}
+			ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+			res.Exited = true
+			res.ExitCode = ws.ExitStatus()
+			if ws.Signaled() {
+				res.Signal = int(ws.Signal())
+				res.ExitCode = 0
+			}
+		case s := <-opts.Signals:
+			if !rootExited {
+				cmd.Process.Signal(s)
+			}
+		case <-done:
+			done = nil
+			p.signalTraced(unix.SIGTERM)
+			kill = time.After(grace)
+		case <-kill:
+			p.signalTraced(unix.SIGKILL)
+			if rootExited {
+				return nil
+			}
+		case <-tick.C:
+			if rootExited && !p.anyTraced() {
+				return nil
+			}
+		}
+	}
+}
+
+// spawn starts cmd from a thread whose id the program holds as the spawner, so the child is
+// traced from its first instruction, pending until its execve.
+func (p *programs) spawn(cmd *exec.Cmd) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cfg := recorderConfig{SpawnerTid: uint32(unix.Gettid())}
+	if err := p.objs.Config.Put(uint32(0), cfg); err != nil {
+		return fmt.Errorf("tell the program the spawner thread: %w", err)
+	}
+	err := cmd.Start()
+	// No other child is ours: clear the spawner whatever happened.
+	if perr := p.objs.Config.Put(uint32(0), recorderConfig{}); perr != nil && err == nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return fmt.Errorf("clear the spawner thread: %w", perr)
+	}
+	if err != nil {
+		return fmt.Errorf("start %s: %w", cmd.Path, err)
+	}
+	return nil
+}
+
+// attach records the running process opts.PID and the children it forks from now on, until
+// they have all exited, a signal arrives or ctx is done.
+func (p *programs) attach(ctx context.Context, opts Options) error {
+	if err := unix.Kill(opts.PID, 0); err != nil {
+		return fmt.Errorf("find process %d: %w", opts.PID, err)
+	}
+	if err := p.objs.Traced.Put(uint32(opts.PID), uint32(traced)); err != nil {
+		return fmt.Errorf("add process %d to the traced processes: %w", opts.PID, err)
+	}
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-opts.Signals:
+			return nil
+		case <-tick.C:
+			if !p.anyTraced() {
+				return nil
+			}
+		}
+	}
+}
+
+// anyTraced says whether a traced process is still alive; entries of processes that are gone
+// (which the exit program removes itself) are dropped.
+func (p *programs) anyTraced() bool {
+	var tgid uint32
+	var dead []uint32
+	alive := false
+	it := p.objs.Traced.Iterate()
+	var state uint32
+	for it.Next(&tgid, &state) {
+		if unix.Kill(int(tgid), 0) == unix.ESRCH {
+			dead = append(dead, tgid)
+			continue
+		}
+		alive = true
+		break
+	}
+	for _, t := range dead {
+		p.objs.Traced.Delete(t)
+	}
+	return alive
+}
+
+// signalTraced sends sig to every traced process.
+func (p *programs) signalTraced(sig unix.Signal) {
+	var tgid, state uint32
+	it := p.objs.Traced.Iterate()
+	for it.Next(&tgid, &state) {
+		unix.Kill(int(tgid), sig)
+	}
+}
+
+// waitCgroup waits until ctx is done, a signal arrives or the cgroup has no process left.
+func waitCgroup(ctx context.Context, opts Options) error {
+	tick := time.NewTicker(10 * pollInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-opts.Signals:
+			return nil
+		case <-tick.C:
+			data, err := os.ReadFile(filepath.Join(opts.Cgroup, "cgroup.events"))
+			if errors.Is(err, os.ErrNotExist) || (err == nil && strings.Contains(string(data), "populated 0")) {
+				return nil
+			}
+		}
+	}
+}
+
+// cgroupScope returns the id and level of the cgroup v2 directory dir.
+func cgroupScope(dir string) (scope, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return scope{}, fmt.Errorf("look at cgroup %s: %w", dir, err)
+	}
+	if st.Type != unix.CGROUP2_SUPER_MAGIC {
+		return scope{}, fmt.Errorf("cgroup %s: %w (not on a cgroup2 file system)", dir, ErrNoUnifiedCgroup)
+	}
+	var fi unix.Stat_t
+	if err := unix.Stat(dir, &fi); err != nil {
+		return scope{}, fmt.Errorf("look at cgroup %s: %w", dir, err)
+	}
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return scope{}, fmt.Errorf("read the mount table: %w", err)
+	}
+	root, err := ParseMountinfoCgroup2(mounts)
+	if err != nil {
+		return scope{}, err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return scope{}, fmt.Errorf("cgroup %s: %w", dir, err)
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return scope{}, fmt.Errorf("cgroup %s is not under the cgroup2 mount %s", dir, root)
+	}
+	level := uint32(0)
+	if rel != "." {
+		level = uint32(len(strings.Split(rel, "/")))
+	}
+	// On cgroup2 the directory's inode number is the cgroup id bpf_get_current_cgroup_id gives.
+	return scope{cgroupID: fi.Ino, cgroupLevel: level}, nil
+}
+
+// procCache describes processes: those the recorder knows from the start, others from /proc.
+type procCache struct{ known map[int]profile.Process }
+
+func (c *procCache) set(pid int, p profile.Process) {
+	if c.known == nil {
+		c.known = map[int]profile.Process{}
+	}
+	c.known[pid] = p
+}
+
+func (c *procCache) add(pid int) { c.set(pid, recorder.ProcProcess(pid)) }
+
+func (c *procCache) info(pid int) profile.Process {
+	if p, ok := c.known[pid]; ok {
+		return p
+	}
+	return recorder.ProcProcess(pid)
+}
+
+func stdio(f, def *os.File) *os.File {
+	if f != nil {
+		return f
+	}
+	return def
+}
+
+// truncComm shortens name as the kernel does for a task's comm (15 bytes).
+func truncComm(name string) string {
+	if len(name) > 15 {
+		return name[:15]
+	}
+	return name
+}

@@ -1,0 +1,242 @@
+//go:build linux && amd64
+
+package ebpf
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/profgen/profgen/internal/testutil"
+	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/recorder/ptrace"
+	"github.com/profgen/profgen/syscalls"
+)
+
+// timing lists syscalls whose appearance depends on timing, so that one run may make them and
+// another not (the list of the ptrace recorder's tests): lock contention, a signal
+// interrupting a sleep, the Go runtime's preemption of long-running goroutines.
+var timing = map[string]bool{
+	"futex": true, "restart_syscall": true, "sched_yield": true,
+	"tgkill": true, "rt_sigreturn": true, "nanosleep": true,
+}
+
+// neverReturn lists syscalls strace -c leaves out because they do not return.
+var neverReturn = map[string]bool{"exit": true, "exit_group": true}
+
+// workloads are the ptrace recorder's test workloads (its testdata), built for a test.
+func workloads(t *testing.T) []struct {
+	name  string
+	build func(t *testing.T) []string
+} {
+	dir, err := filepath.Abs(filepath.Join("..", "ptrace", "testdata"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []struct {
+		name  string
+		build func(t *testing.T) []string
+	}{
+		{"shell with pipes and forks", func(t *testing.T) []string {
+			return []string{"/bin/sh", filepath.Join(dir, "pipes.sh")}
+		}},
+		{"threaded python with sockets and subprocesses", func(t *testing.T) []string {
+			return []string{pythonPath(t), filepath.Join(dir, "threads.py")}
+		}},
+		{"go program", func(t *testing.T) []string {
+			gobin := testutil.RequireCommand(t, "go")
+			out := filepath.Join(t.TempDir(), "goprog")
+			build := exec.Command(gobin, "build", "-o", out, ".")
+			build.Dir = filepath.Join(dir, "goprog")
+			build.Env = append(os.Environ(), "CGO_ENABLED=0", "GO111MODULE=off")
+			if b, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("build the Go workload: %v\n%s", err, b)
+			}
+			return []string{out}
+		}},
+		{"32-bit static C program", func(t *testing.T) []string {
+			return []string{compileC(t, filepath.Join(dir, "m32.c"), "-m32", "-static")}
+		}},
+		{"64-bit program with int 0x80 and x32 calls", func(t *testing.T) []string {
+			return []string{compileC(t, filepath.Join(dir, "abimix.c"))}
+		}},
+	}
+}
+
+// TestRecordMatchesPtraceAndStrace records each workload with the eBPF recorder, the ptrace
+// recorder and strace -f, and wants the same syscalls on the same ABIs from all three.
+func TestRecordMatchesPtraceAndStrace(t *testing.T) {
+	requireBPF(t)
+	env := append(os.Environ(), "TMPDIR="+t.TempDir())
+	for _, tt := range workloads(t) {
+		t.Run(tt.name, func(t *testing.T) {
+			args := tt.build(t)
+			res, err := Record(context.Background(), Options{Args: args, Env: env, Stdout: devNull(t)})
+			if err != nil {
+				t.Fatalf("record %v: %v", args, err)
+			}
+			if res.Status() != 0 {
+				t.Fatalf("workload exit status %d", res.Status())
+			}
+			if len(res.Lost) != 0 {
+				t.Errorf("losses %v", res.Lost)
+			}
+			pres, err := ptrace.Record(context.Background(), ptrace.Options{Args: args, Env: env, Stdout: devNull(t)})
+			if err != nil {
+				t.Fatalf("record %v with ptrace: %v", args, err)
+			}
+			compare(t, "ebpf", res.Recording, "ptrace", names(pres.Recording), nil)
+			compare(t, "ebpf", res.Recording, "strace", testutil.StraceCounts(t, env, devNull(t), args...), neverReturn)
+		})
+	}
+}
+
+// names returns the syscalls of rec per ABI.
+func names(rec *profile.Recording) map[syscalls.ABI]map[string]uint64 {
+	out := map[syscalls.ABI]map[string]uint64{}
+	for abi, m := range rec.Syscalls {
+		out[abi] = map[string]uint64{}
+		for name, st := range m {
+			out[abi][name] = st.Count
+		}
+	}
+	return out
+}
+
+// compare wants the syscalls of rec and want to be the same per ABI, but for timing-dependent
+// ones and, on rec's side, those in onlyRec.
+func compare(t *testing.T, recName string, rec *profile.Recording, wantName string, want map[syscalls.ABI]map[string]uint64, onlyRec map[string]bool) {
+	t.Helper()
+	for abi, m := range want {
+		for name := range m {
+			if rec.Syscalls[abi][name] == nil && !timing[name] {
+				t.Errorf("%s saw %s on %s, %s did not (%s saw %v)", wantName, name, abi, recName, recName, rec.SyscallNames(abi))
+			}
+		}
+	}
+	for abi, m := range rec.Syscalls {
+		for name, st := range m {
+			if _, ok := want[abi][name]; !ok && !timing[name] && !onlyRec[name] {
+				t.Errorf("%s saw %s on %s (%d calls, first by %+v), %s did not", recName, name, abi, st.Count, st.First, wantName)
+			}
+		}
+	}
+}
+
+func TestRecordABIs(t *testing.T) {
+	requireBPF(t)
+	dir, _ := filepath.Abs(filepath.Join("..", "ptrace", "testdata"))
+	m32 := compileC(t, filepath.Join(dir, "m32.c"), "-m32", "-static")
+	res, err := Record(context.Background(), Options{Args: []string{m32}, Stdout: devNull(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := res.Recording
+	// The execve is the only 64-bit call of a static 32-bit program.
+	if got := rec.SyscallNames(syscalls.X86_64); len(got) != 1 || got[0] != "execve" {
+		t.Errorf("x86_64 calls %v, want [execve]", got)
+	}
+	if rec.Syscalls[syscalls.X86]["exit_group"] == nil {
+		t.Errorf("x86 exit_group not recorded (have %v)", rec.SyscallNames(syscalls.X86))
+	}
+	mix := compileC(t, filepath.Join(dir, "abimix.c"))
+	res, err = Record(context.Background(), Options{Args: []string{mix}, Stdout: devNull(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec = res.Recording
+	if rec.Syscalls[syscalls.X86]["getppid"] == nil {
+		t.Errorf("int 0x80 getppid not recorded on x86: %v", rec.SyscallNames(syscalls.X86))
+	}
+	if rec.Syscalls[syscalls.X32]["getpid"] == nil {
+		t.Errorf("x32 getpid not recorded on x32: %v", rec.SyscallNames(syscalls.X32))
+	}
+	if rec.Syscalls[syscalls.X86_64]["getppid"] != nil {
+		t.Errorf("int 0x80 getppid also counted on x86_64")
+	}
+}
+
+// TestRecordCountsAndArgs checks exact counts and kept arguments of a known workload.
+func TestRecordCountsAndArgs(t *testing.T) {
+	requireBPF(t)
+	py := pythonPath(t)
+	script := `import os, socket
+for i in range(100): os.getppid()
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
+socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).close()
+`
+	res, err := Record(context.Background(), Options{Args: []string{py, "-c", script}, Stdout: devNull(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := res.Recording
+	if n := rec.Syscalls[syscalls.X86_64]["getppid"].Count; n < 100 {
+		t.Errorf("getppid counted %d times, want at least 100", n)
+	}
+	var socks []string
+	for _, s := range rec.Sockets {
+		socks = append(socks, s.Family+"/"+s.Type)
+	}
+	sort.Strings(socks)
+	want := map[string]bool{"inet/dgram": false, "unix/stream": false}
+	for _, s := range socks {
+		if _, ok := want[s]; ok {
+			want[s] = true
+		}
+	}
+	for s, seen := range want {
+		if !seen {
+			t.Errorf("socket %s not recorded (have %v)", s, socks)
+		}
+	}
+	if first := rec.Syscalls[syscalls.X86_64]["execve"].First; first.PID != res.PID {
+		t.Errorf("execve first made by %+v, want the workload's pid", first)
+	}
+}
+
+// TestRecordFollowsOrphans checks that a child outliving the command is recorded to its end.
+func TestRecordFollowsOrphans(t *testing.T) {
+	requireBPF(t)
+	res, err := Record(context.Background(), Options{Args: []string{"/bin/sh", "-c", "(sleep 0.2; /bin/true --version >/dev/null 2>&1; cat /dev/null) & exit 0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// cat's file reads come after its parent shell exited.
+	if res.Recording.Syscalls[syscalls.X86_64]["clock_nanosleep"] == nil {
+		t.Errorf("sleep's clock_nanosleep not recorded: %v", res.Recording.SyscallNames(syscalls.X86_64))
+	}
+}
+
+func pythonPath(t *testing.T) string {
+	py := testutil.RequireCommand(t, "python3")
+	out, err := exec.Command(py, "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		t.Skipf("python3 does not run: %v", err)
+	}
+	return string(out[:len(out)-1])
+}
+
+// compileC builds a C test workload, skipping when the compiler (or its 32-bit libraries)
+// is missing.
+func compileC(t *testing.T, src string, flags ...string) string {
+	t.Helper()
+	cc := testutil.RequireCommand(t, "gcc")
+	out := filepath.Join(t.TempDir(), filepath.Base(src)+".bin")
+	args := append(append([]string{}, flags...), "-O1", "-o", out, src)
+	if b, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
+		t.Skipf("cannot build %s with gcc %v (make deps installs gcc-multilib): %v\n%s", src, flags, err, b)
+	}
+	return out
+}
+
+func devNull(t *testing.T) *os.File {
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}

@@ -1,0 +1,275 @@
+//go:build ignore
+
+// The in-kernel half of profgen's eBPF recorder (x86-64 kernels). It counts the syscalls of
+// the traced processes per ABI and number in a per-CPU array: no event per syscall reaches
+// user space. User space reads the maps once, at the end.
+//
+// Build: go generate ./recorder/ebpf (bpf2go, clang). No vmlinux.h: the few kernel types used
+// are declared below with preserve_access_index, so CO-RE relocates their fields.
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+// Kernel types, reduced to the fields read here.
+struct thread_info {
+	__u32 status;
+} __attribute__((preserve_access_index));
+
+struct signal_struct {
+	struct {
+		int counter;
+	} live;
+} __attribute__((preserve_access_index));
+
+struct task_struct {
+	struct thread_info thread_info;
+	int pid;
+	int tgid;
+	struct signal_struct *signal;
+} __attribute__((preserve_access_index));
+
+// The registers of the syscall entry (x86-64 names).
+struct pt_regs {
+	unsigned long bx;
+	unsigned long cx;
+	unsigned long dx;
+	unsigned long si;
+	unsigned long di;
+} __attribute__((preserve_access_index));
+
+// ABIs, as indexes into the count array.
+#define ABI_X86_64 0
+#define ABI_I386 1
+#define ABI_X32 2
+#define NR_ABIS 3
+// Syscall numbers below MAX_NR are counted in the array; others in the strays hash.
+#define MAX_NR 1024
+
+// arch/x86/include/asm/thread_info.h: set while a 32-bit (int 0x80, sysenter, compat
+// syscall) call runs, cleared on the return to user space.
+#define TS_COMPAT 0x0002
+// arch/x86/include/uapi/asm/unistd.h
+#define X32_SYSCALL_BIT 0x40000000
+
+#define NR_EXECVE_64 59
+#define NR_EXECVEAT_64 322
+
+// States of a traced thread group.
+#define STATE_PENDING 1 // forked by the spawner, not yet exec'd: only its execve counts
+#define STATE_TRACED 2
+
+// Loss counters (indexes of the losses array).
+#define LOST_FORK 0  // a child of a traced process could not be added: the traced map is full
+#define LOST_STRAY 1 // a syscall number out of the array's range could not be counted
+#define LOST_ARGS 2  // an argument value could not be kept: the args map is full
+#define NR_LOSSES 3
+
+// Set at load time.
+volatile const __u64 cgroup_id = 0;   // non-zero: record every task under this cgroup v2
+volatile const __u32 cgroup_level = 0; // the cgroup's level in the hierarchy
+
+struct count {
+	__u64 calls;
+	__u64 first_ns;   // when this CPU counted the first call (bpf_ktime_get_ns)
+	__u32 first_tgid; // the process that made it
+	__u32 keep_args;  // bit i set: keep the value of argument i (configured by user space)
+};
+
+struct args_key {
+	__u32 abi;
+	__u32 nr;
+	__u64 arg[3];
+};
+
+struct stray_key {
+	__u32 abi;
+	__u32 pad;
+	__s64 nr;
+};
+
+struct config {
+	__u32 spawner_tid; // children forked by this thread are pending until their exec
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u32);   // tgid
+	__type(value, __u32); // STATE_*
+} traced SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NR_ABIS * MAX_NR);
+	__type(key, __u32);
+	__type(value, struct count);
+} counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct args_key);
+	__type(value, __u64);
+} args SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct stray_key);
+	__type(value, __u64);
+} strays SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NR_LOSSES);
+	__type(key, __u32);
+	__type(value, __u64);
+} losses SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct config);
+} config SEC(".maps");
+
+static __always_inline void lose(__u32 what)
+{
+	__u64 *n = bpf_map_lookup_elem(&losses, &what);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+static __always_inline void count_stray(__u32 abi, __s64 nr)
+{
+	struct stray_key k = {.abi = abi, .nr = nr};
+	__u64 one = 1, *n = bpf_map_lookup_elem(&strays, &k);
+	if (n) {
+		__sync_fetch_and_add(n, 1);
+		return;
+	}
+	if (bpf_map_update_elem(&strays, &k, &one, BPF_NOEXIST) != 0) {
+		n = bpf_map_lookup_elem(&strays, &k);
+		if (n)
+			__sync_fetch_and_add(n, 1);
+		else
+			lose(LOST_STRAY);
+	}
+}
+
+static __always_inline void keep_args(__u32 abi, __u32 nr, __u32 which, struct pt_regs *regs)
+{
+	struct args_key k = {.abi = abi, .nr = nr};
+	// On x86-64 the first three arguments of a 64-bit call are in di, si, dx; of a 32-bit
+	// call in bx, cx, dx.
+	if (abi == ABI_I386) {
+		if (which & 1)
+			k.arg[0] = (__u32)regs->bx;
+		if (which & 2)
+			k.arg[1] = (__u32)regs->cx;
+		if (which & 4)
+			k.arg[2] = (__u32)regs->dx;
+	} else {
+		if (which & 1)
+			k.arg[0] = regs->di;
+		if (which & 2)
+			k.arg[1] = regs->si;
+		if (which & 4)
+			k.arg[2] = regs->dx;
+	}
+	__u64 one = 1, *n = bpf_map_lookup_elem(&args, &k);
+	if (n) {
+		__sync_fetch_and_add(n, 1);
+		return;
+	}
+	if (bpf_map_update_elem(&args, &k, &one, BPF_NOEXIST) != 0 && !bpf_map_lookup_elem(&args, &k))
+		lose(LOST_ARGS);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	if (cgroup_id) {
+		if (bpf_get_current_ancestor_cgroup_id(cgroup_level) != cgroup_id)
+			return 0;
+	} else {
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+		__u32 *state = bpf_map_lookup_elem(&traced, &tgid);
+		if (!state)
+			return 0;
+		if (*state == STATE_PENDING && id != NR_EXECVE_64 && id != NR_EXECVEAT_64)
+			return 0;
+	}
+
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 abi = ABI_X86_64;
+	__s64 nr = id;
+	if (id >= 0 && (id & X32_SYSCALL_BIT)) {
+		abi = ABI_X32;
+		nr = id & ~(__s64)X32_SYSCALL_BIT;
+	} else if (task->thread_info.status & TS_COMPAT) {
+		abi = ABI_I386;
+	}
+	if (nr < 0 || nr >= MAX_NR) {
+		count_stray(abi, id);
+		return 0;
+	}
+	__u32 key = abi * MAX_NR + (__u32)nr;
+	struct count *c = bpf_map_lookup_elem(&counts, &key);
+	if (!c)
+		return 0;
+	if (c->calls++ == 0) {
+		c->first_ns = bpf_ktime_get_ns();
+		c->first_tgid = bpf_get_current_pid_tgid() >> 32;
+	}
+	if (c->keep_args)
+		keep_args(abi, (__u32)nr, c->keep_args, regs);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	if (ptgid == ctgid)
+		return 0; // a new thread: its group is traced already (or not)
+	__u32 state = STATE_TRACED;
+	__u32 *pstate = bpf_map_lookup_elem(&traced, &ptgid);
+	if (!pstate || *pstate != STATE_TRACED) {
+		__u32 zero = 0;
+		struct config *cfg = bpf_map_lookup_elem(&config, &zero);
+		if (!cfg || cfg->spawner_tid == 0 || cfg->spawner_tid != (__u32)parent->pid)
+			return 0;
+		state = STATE_PENDING;
+	}
+	if (bpf_map_update_elem(&traced, &ctgid, &state, BPF_ANY) != 0)
+		lose(LOST_FORK);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec, struct task_struct *task, int old_pid, void *bprm)
+{
+	__u32 tgid = task->tgid;
+	__u32 *state = bpf_map_lookup_elem(&traced, &tgid);
+	if (state && *state == STATE_PENDING)
+		*state = STATE_TRACED;
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit, struct task_struct *task)
+{
+	// Remove the group when its last thread exits, so a reused pid is not traced.
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	__u32 tgid = task->tgid;
+	bpf_map_delete_elem(&traced, &tgid);
+	return 0;
+}
