@@ -19,7 +19,7 @@ DEBS += clang llvm libbpf-dev
 # Fuzz targets run briefly by `make test`: package:FuzzFunc.
 FUZZ_TARGETS := ./recorder/auditlog:FuzzParseKernel ./recorder/auditlog:FuzzParseAuditd ./recorder/auditlog:FuzzParseInterpreted ./recorder/auditlog:FuzzParseJournal ./recorder/auditlog:FuzzParseAppArmor ./recorder/auditlog:FuzzImport
 FUZZ_TARGETS += ./apparmor:FuzzQuotePath ./apparmor:FuzzSetProfileMode ./apparmor:FuzzCompilePattern ./apparmor:FuzzParseProfiles
-FUZZ_TARGETS += ./profile:FuzzParseSeccomp
+FUZZ_TARGETS += ./profile:FuzzParseSeccomp ./profile:FuzzParseRecordingOrSeccomp
 FUZZ_TARGETS += ./recorder:FuzzParseBaseline ./recorder/ptrace:FuzzDecodeFilter
 FUZZ_TARGETS += ./recorder/ebpf:FuzzParseProcCgroup ./recorder/ebpf:FuzzParseMountinfoCgroup2
 

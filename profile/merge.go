@@ -177,3 +177,21 @@ func emitRules(rules map[string]*keyedRule, order []string, keep func(specs.Linu
 	}
 	return out
 }
+
+// MergeRecordings returns one recording holding everything recs hold, merged in order with
+// Recording.Merge: counts add up and the first-seen processes of earlier recordings win.
+// names are where the recordings came from, kept in Source.Inputs; the command is that of the
+// first recording that has one. It is the one merge of recordings: generate and merge use it.
+func MergeRecordings(recs []*Recording, names []string) *Recording {
+	out := NewRecording("profgen", "merge")
+	for i, r := range recs {
+		if len(out.Source.Command) == 0 {
+			out.Source.Command = append([]string(nil), r.Source.Command...)
+		}
+		out.Merge(r)
+		if i < len(names) {
+			out.Source.Inputs = append(out.Source.Inputs, names[i])
+		}
+	}
+	return out
+}

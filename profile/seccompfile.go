@@ -145,9 +145,29 @@ func ProfileABIs(p *specs.LinuxSeccomp) []syscalls.ABI {
 	return out
 }
 
-// IsRecordingJSON reports whether data looks like a profgen recording rather than a seccomp
+// ParseRecordingOrSeccomp is the one place that decides whether a file's content is a
+// profgen recording or a seccomp profile, and parses it as what it is: exactly one of the
+// results is non-nil when err is nil. A recording is a JSON object with "kind":
+// "profgen.recording" (also when it is malformed further on, so that a truncated recording is
+// reported as one); anything else is read as an OCI runtime-spec seccomp profile.
+func ParseRecordingOrSeccomp(data []byte) (*Recording, *specs.LinuxSeccomp, error) {
+	if isRecordingJSON(data) {
+		r, err := ParseRecording(data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read recording: %w", err)
+		}
+		return r, nil, nil
+	}
+	p, err := ParseSeccomp(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read seccomp profile: %w", err)
+	}
+	return nil, p, nil
+}
+
+// isRecordingJSON reports whether data looks like a profgen recording rather than a seccomp
 // profile (it has "kind": "profgen.recording").
-func IsRecordingJSON(data []byte) bool {
+func isRecordingJSON(data []byte) bool {
 	var probe struct {
 		Kind string `json:"kind"`
 	}

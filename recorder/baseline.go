@@ -1,7 +1,6 @@
 package recorder
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 
@@ -28,15 +27,12 @@ func LoadBaseline(path string) (*profile.Recording, error) {
 
 // ParseBaseline is LoadBaseline for a file's content.
 func ParseBaseline(data []byte) (*profile.Recording, error) {
-	var head struct {
-		Kind string `json:"kind"`
-	}
-	if json.Unmarshal(data, &head) == nil && head.Kind == profile.RecordingKind {
-		return profile.ParseRecording(data)
-	}
-	p, err := profile.ParseSeccomp(data)
+	rec, p, err := profile.ParseRecordingOrSeccomp(data)
 	if err != nil {
-		return nil, fmt.Errorf("neither a recording nor a seccomp profile: %w", err)
+		return nil, err
+	}
+	if rec != nil {
+		return rec, nil
 	}
 	return BaselineFromSeccomp(p), nil
 }
@@ -67,4 +63,26 @@ func BaselineFromSeccomp(p *specs.LinuxSeccomp) *profile.Recording {
 		}
 	}
 	return r
+}
+
+// WithBaseline returns base and rec merged, and the syscalls of rec that base lacks
+// ("abi:name", sorted by ABI then name). A run recorded with a baseline stops only at calls
+// outside it, so its recording holds the additions alone; merged with the baseline it makes
+// complete profiles. The merged recording keeps rec's source and says in a warning where the
+// baseline's counts and arguments came from (basePath).
+func WithBaseline(rec, base *profile.Recording, basePath string) (merged *profile.Recording, added []string) {
+	for _, abi := range rec.ABIs() {
+		for _, name := range rec.SyscallNames(abi) {
+			if base.Syscalls[abi][name] == nil {
+				added = append(added, string(abi)+":"+name)
+			}
+		}
+	}
+	merged = profile.NewRecording(rec.Source.Tool, rec.Source.Backend)
+	merged.Source = rec.Source
+	merged.Source.Warnings = append(append([]string(nil), rec.Source.Warnings...),
+		"recorded with baseline "+basePath+": its syscalls ran without stopping, so their counts and arguments come from the baseline")
+	merged.Merge(base)
+	merged.Merge(rec)
+	return merged, added
 }

@@ -86,16 +86,12 @@ func diffInput(cmd *cobra.Command, path string) (diffSide, error) {
 	if err != nil {
 		return diffSide{}, fmt.Errorf("diff: read %s: %w", path, err)
 	}
-	if profile.IsRecordingJSON(data) {
-		r, err := profile.ParseRecording(data)
-		if err != nil {
-			return diffSide{}, fmt.Errorf("diff: read recording %s: %w", path, err)
-		}
-		return diffSide{true, profile.RecordingSets(r)}, nil
-	}
-	p, err := profile.ParseSeccomp(data)
+	rec, p, err := profile.ParseRecordingOrSeccomp(data)
 	if err != nil {
-		return diffSide{}, fmt.Errorf("diff: read seccomp profile %s: %w", path, err)
+		return diffSide{}, fmt.Errorf("diff: %s: %w", path, err)
+	}
+	if rec != nil {
+		return diffSide{true, profile.RecordingSets(rec)}, nil
 	}
 	return diffSide{false, profile.PermittedSets(p)}, nil
 }

@@ -144,25 +144,18 @@ without them a container cannot start under an allow-list profile.`,
 
 // loadRecordings reads recording files ("-": standard input) and merges them into one.
 func loadRecordings(cmd *cobra.Command, paths []string) (*profile.Recording, error) {
-	var rec *profile.Recording
-	for _, p := range paths {
+	recs := make([]*profile.Recording, len(paths))
+	for i, p := range paths {
 		data, err := readInput(cmd, p)
 		if err != nil {
 			return nil, fmt.Errorf("read recording: %w", err)
 		}
-		r, err := profile.ParseRecording(data)
-		if err != nil {
+		if recs[i], err = profile.ParseRecording(data); err != nil {
 			return nil, fmt.Errorf("read recording %s: %w", p, err)
 		}
-		if len(paths) == 1 {
-			return r, nil
-		}
-		if rec == nil {
-			rec = profile.NewRecording("profgen", "merge")
-			rec.Source.Command = r.Source.Command
-		}
-		rec.Merge(r)
-		rec.Source.Inputs = append(rec.Source.Inputs, p)
 	}
-	return rec, nil
+	if len(recs) == 1 {
+		return recs[0], nil
+	}
+	return profile.MergeRecordings(recs, paths), nil
 }

@@ -27,27 +27,39 @@ profile once.`,
   profgen merge -o both.json api.json worker.json   # profiles: the union of what they allow`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			data := make([][]byte, len(args))
-			recordings := 0
-			for i, p := range args {
-				b, err := readInput(cmd, p)
+			var recs []*profile.Recording
+			var profs []*specs.LinuxSeccomp
+			for _, p := range args {
+				data, err := readInput(cmd, p)
 				if err != nil {
 					return fmt.Errorf("merge: read %s: %w", p, err)
 				}
-				data[i] = b
-				if profile.IsRecordingJSON(b) {
-					recordings++
+				rec, prof, err := profile.ParseRecordingOrSeccomp(data)
+				if err != nil {
+					return fmt.Errorf("merge: %s: %w", p, err)
+				}
+				if rec != nil {
+					recs = append(recs, rec)
+				} else {
+					profs = append(profs, prof)
 				}
 			}
-			if recordings != 0 && recordings != len(args) {
+			if len(recs) != 0 && len(profs) != 0 {
 				return usagef("merge: the inputs mix recordings and seccomp profiles; merge one kind at a time")
 			}
 			var b []byte
 			var err error
-			if recordings > 0 {
-				b, err = mergeRecordings(args, data)
+			if len(recs) > 0 {
+				rec := profile.MergeRecordings(recs, args)
+				rec.Source.Version = version
+				var buf bytes.Buffer
+				_, err = rec.WriteTo(&buf)
+				b = buf.Bytes()
 			} else {
-				b, err = mergeProfiles(args, data)
+				var m *specs.LinuxSeccomp
+				if m, err = profile.MergeSeccomp(profs); err == nil {
+					b, err = profile.MarshalSeccomp(m)
+				}
 			}
 			if err != nil {
 				return err
@@ -57,41 +69,4 @@ profile once.`,
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "-", `write the result to this file ("-": standard output)`)
 	return cmd
-}
-
-func mergeRecordings(paths []string, data [][]byte) ([]byte, error) {
-	rec := profile.NewRecording("profgen", "merge")
-	rec.Source.Version = version
-	for i, p := range paths {
-		r, err := profile.ParseRecording(data[i])
-		if err != nil {
-			return nil, fmt.Errorf("merge: read recording %s: %w", p, err)
-		}
-		if len(rec.Source.Command) == 0 {
-			rec.Source.Command = r.Source.Command
-		}
-		rec.Merge(r)
-		rec.Source.Inputs = append(rec.Source.Inputs, p)
-	}
-	var b bytes.Buffer
-	if _, err := rec.WriteTo(&b); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
-func mergeProfiles(paths []string, data [][]byte) ([]byte, error) {
-	ps := make([]*specs.LinuxSeccomp, len(paths))
-	for i, p := range paths {
-		prof, err := profile.ParseSeccomp(data[i])
-		if err != nil {
-			return nil, fmt.Errorf("merge: read seccomp profile %s: %w", p, err)
-		}
-		ps[i] = prof
-	}
-	m, err := profile.MergeSeccomp(ps)
-	if err != nil {
-		return nil, err
-	}
-	return profile.MarshalSeccomp(m)
 }
