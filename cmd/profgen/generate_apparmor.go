@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -103,11 +102,6 @@ Generalisation rules, each switched off with --no-generalize RULE:
 	return cmd
 }
 
-// k8sContainerNameRe is a Kubernetes container name (RFC 1123 label).
-var k8sContainerNameRe = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
-
-var k8sTemplateKinds = map[string]bool{"deployment": true, "statefulset": true, "daemonset": true, "replicaset": true, "job": true}
-
 func newGenerateK8sCmd() *cobra.Command {
 	var name, container, kind, output string
 	cmd := &cobra.Command{
@@ -127,17 +121,11 @@ patch: merge it into the manifest, or apply it with kubectl patch --patch-file.`
 			if name == "" || container == "" {
 				return usagef("generate k8s: --apparmor NAME and --container CONTAINER are required")
 			}
-			if err := apparmor.ValidateName(name); err != nil {
+			patch, err := apparmor.KubernetesPatch(name, container, kind)
+			if err != nil {
 				return usagef("generate k8s: %w", err)
 			}
-			if !k8sContainerNameRe.MatchString(container) {
-				return usagef("generate k8s: container name %q is not a Kubernetes name (lower-case letters, digits and -, at most 63)", container)
-			}
-			kind = strings.ToLower(kind)
-			if kind != "pod" && !k8sTemplateKinds[kind] {
-				return usagef("generate k8s: --kind %q: want pod, deployment, statefulset, daemonset, replicaset or job", kind)
-			}
-			return writeOutput(cmd, output, k8sAppArmorPatch(name, container, kind != "pod"))
+			return writeOutput(cmd, output, patch)
 		},
 	}
 	f := cmd.Flags()
@@ -146,28 +134,4 @@ patch: merge it into the manifest, or apply it with kubectl patch --patch-file.`
 	f.StringVar(&kind, "kind", "pod", "kind of the manifest: pod, or a kind with a pod template (deployment ...)")
 	f.StringVarP(&output, "output", "o", "-", `write to this file ("-": standard output)`)
 	return cmd
-}
-
-// k8sAppArmorPatch renders the patch. Names are validated, and quoted anyway so that YAML
-// never reads them as numbers or booleans.
-func k8sAppArmorPatch(name, container string, template bool) []byte {
-	var b strings.Builder
-	ind := ""
-	b.WriteString("# AppArmor profile " + name + " for container " + container + ": Kubernetes 1.30 and later\n")
-	b.WriteString("# read securityContext.appArmorProfile, older versions the annotation.\n")
-	if template {
-		b.WriteString("spec:\n  template:\n")
-		ind = "    "
-	}
-	b.WriteString(ind + "metadata:\n")
-	b.WriteString(ind + "  annotations:\n")
-	fmt.Fprintf(&b, "%s    container.apparmor.security.beta.kubernetes.io/%s: \"localhost/%s\"\n", ind, container, name)
-	b.WriteString(ind + "spec:\n")
-	b.WriteString(ind + "  containers:\n")
-	fmt.Fprintf(&b, "%s  - name: %q\n", ind, container)
-	b.WriteString(ind + "    securityContext:\n")
-	b.WriteString(ind + "      appArmorProfile:\n")
-	b.WriteString(ind + "        type: Localhost\n")
-	fmt.Fprintf(&b, "%s        localhostProfile: %q\n", ind, name)
-	return []byte(b.String())
 }

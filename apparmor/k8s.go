@@ -1,0 +1,51 @@
+package apparmor
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// k8sContainerNameRe is a Kubernetes container name (RFC 1123 label).
+var k8sContainerNameRe = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+// k8sTemplateKinds are the workload kinds whose pods come from spec.template.
+var k8sTemplateKinds = map[string]bool{"deployment": true, "statefulset": true, "daemonset": true, "replicaset": true, "job": true}
+
+// KubernetesPatch returns a strategic merge patch (YAML) that makes container run under the
+// AppArmor profile name, loaded on the node: securityContext.appArmorProfile (type Localhost)
+// for Kubernetes 1.30 and later, and the container.apparmor.security.beta.kubernetes.io
+// annotation for older versions. kind is "pod" or a kind with a pod template (deployment,
+// statefulset, daemonset, replicaset, job; any case). Names are validated, and quoted anyway
+// so that YAML never reads them as numbers or booleans.
+func KubernetesPatch(name, container, kind string) ([]byte, error) {
+	if err := ValidateName(name); err != nil {
+		return nil, err
+	}
+	if !k8sContainerNameRe.MatchString(container) {
+		return nil, fmt.Errorf("container name %q is not a Kubernetes name (lower-case letters, digits and -, at most 63)", container)
+	}
+	kind = strings.ToLower(kind)
+	if kind != "pod" && !k8sTemplateKinds[kind] {
+		return nil, fmt.Errorf("kind %q: want pod, deployment, statefulset, daemonset, replicaset or job", kind)
+	}
+	var b strings.Builder
+	ind := ""
+	b.WriteString("# AppArmor profile " + name + " for container " + container + ": Kubernetes 1.30 and later\n")
+	b.WriteString("# read securityContext.appArmorProfile, older versions the annotation.\n")
+	if kind != "pod" {
+		b.WriteString("spec:\n  template:\n")
+		ind = "    "
+	}
+	b.WriteString(ind + "metadata:\n")
+	b.WriteString(ind + "  annotations:\n")
+	fmt.Fprintf(&b, "%s    container.apparmor.security.beta.kubernetes.io/%s: \"localhost/%s\"\n", ind, container, name)
+	b.WriteString(ind + "spec:\n")
+	b.WriteString(ind + "  containers:\n")
+	fmt.Fprintf(&b, "%s  - name: %q\n", ind, container)
+	b.WriteString(ind + "    securityContext:\n")
+	b.WriteString(ind + "      appArmorProfile:\n")
+	b.WriteString(ind + "        type: Localhost\n")
+	fmt.Fprintf(&b, "%s        localhostProfile: %q\n", ind, name)
+	return []byte(b.String()), nil
+}
