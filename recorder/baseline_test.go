@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/profgen/profgen/profile"
@@ -100,4 +102,33 @@ func FuzzParseBaseline(f *testing.F) {
 			t.Fatalf("baseline of kind %q", r.Kind)
 		}
 	})
+}
+
+func TestWithBaseline(t *testing.T) {
+	base := profile.NewRecording("profgen", "baseline")
+	base.AddSyscall(syscalls.X86_64, "read", 0, profile.Process{})
+	rec := profile.NewRecording("profgen", "ptrace")
+	rec.Source.Command = []string{"app"}
+	rec.AddSyscall(syscalls.X86_64, "read", 1, profile.Process{PID: 7})
+	rec.AddSyscall(syscalls.X86_64, "mount", 1, profile.Process{PID: 7})
+	rec.AddSyscall(syscalls.X86, "open", 1, profile.Process{PID: 7})
+	merged, added := WithBaseline(rec, base, "base.json")
+	if want := []string{"x86:open", "x86_64:mount"}; !reflect.DeepEqual(added, want) {
+		t.Errorf("added %v, want %v", added, want)
+	}
+	for _, n := range []string{"read", "mount"} {
+		if merged.Syscalls[syscalls.X86_64][n] == nil {
+			t.Errorf("merged recording lacks %s", n)
+		}
+	}
+	if merged.Source.Backend != "ptrace" || len(merged.Source.Command) != 1 ||
+		len(merged.Source.Warnings) != 1 || !strings.Contains(merged.Source.Warnings[0], "base.json") {
+		t.Errorf("source: %+v", merged.Source)
+	}
+	if len(rec.Source.Warnings) != 0 {
+		t.Errorf("WithBaseline changed rec's warnings: %v", rec.Source.Warnings)
+	}
+	if _, added := WithBaseline(base, base, "base.json"); len(added) != 0 {
+		t.Errorf("a baseline adds %v to itself", added)
+	}
 }

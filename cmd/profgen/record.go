@@ -14,7 +14,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/recorder"
 	"github.com/profgen/profgen/recorder/ptrace"
 )
@@ -133,7 +132,13 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 		rec.Source.Command = []string{fmt.Sprintf("pid %d", o.pid)}
 	}
 	if popts.Baseline != nil {
-		rec = withBaseline(cmd.ErrOrStderr(), rec, popts.Baseline, o.baseline)
+		var added []string
+		rec, added = recorder.WithBaseline(rec, popts.Baseline, o.baseline)
+		if len(added) == 0 {
+			fmt.Fprintf(cmd.ErrOrStderr(), "profgen: no syscalls beyond the baseline %s\n", o.baseline)
+		} else {
+			fmt.Fprintf(cmd.ErrOrStderr(), "profgen: %d syscalls beyond the baseline %s: %s\n", len(added), o.baseline, strings.Join(added, " "))
+		}
 	}
 	if !res.Detached {
 		status := res.Status()
@@ -184,32 +189,6 @@ func (o *recordOptions) tracerOptions(args []string) (ptrace.Options, error) {
 		popts.Baseline = base
 	}
 	return popts, nil
-}
-
-// withBaseline reports the syscalls of rec that base lacks, and returns base and rec merged:
-// the outputs of a baseline run are complete profiles, though only the additions were
-// observed (and counted) in this run.
-func withBaseline(w io.Writer, rec, base *profile.Recording, basePath string) *profile.Recording {
-	var added []string
-	for _, abi := range rec.ABIs() {
-		for _, name := range rec.SyscallNames(abi) {
-			if base.Syscalls[abi][name] == nil {
-				added = append(added, string(abi)+":"+name)
-			}
-		}
-	}
-	if len(added) == 0 {
-		fmt.Fprintf(w, "profgen: no syscalls beyond the baseline %s\n", basePath)
-	} else {
-		fmt.Fprintf(w, "profgen: %d syscalls beyond the baseline %s: %s\n", len(added), basePath, strings.Join(added, " "))
-	}
-	merged := profile.NewRecording(rec.Source.Tool, rec.Source.Backend)
-	merged.Source = rec.Source
-	merged.Source.Warnings = append(merged.Source.Warnings,
-		"recorded with baseline "+basePath+": its syscalls ran without stopping, so their counts and arguments come from the baseline")
-	merged.Merge(base)
-	merged.Merge(rec)
-	return merged
 }
 
 // writeSummary prints calls per syscall, most called first, like strace -c.
