@@ -21,6 +21,7 @@ FUZZ_TARGETS := ./recorder/auditlog:FuzzParseKernel ./recorder/auditlog:FuzzPars
 FUZZ_TARGETS += ./apparmor:FuzzQuotePath ./apparmor:FuzzSetProfileMode ./apparmor:FuzzCompilePattern ./apparmor:FuzzParseProfiles
 FUZZ_TARGETS += ./profile:FuzzParseSeccomp ./profile:FuzzParseRecordingOrSeccomp
 FUZZ_TARGETS += ./recorder:FuzzParseBaseline ./recorder/ptrace:FuzzDecodeFilter
+FUZZ_TARGETS += ./recorder:FuzzParseStatusCreds
 FUZZ_TARGETS += ./recorder/ebpf:FuzzParseProcCgroup ./recorder/ebpf:FuzzParseMountinfoCgroup2
 
 .PHONY: all deps build test unit fuzz vet demo generate verify-generate bench lint clean

@@ -41,8 +41,17 @@ type Recording struct {
 	Files map[string]*FileAccess `json:"files,omitempty"`
 	// Sockets are the distinct (family, type, protocol) triples of sockets created.
 	Sockets []Socket `json:"sockets,omitempty"`
-	// Capabilities are capability names without CAP_, lower case (net_bind_service).
+	// FailedFiles maps an absolute path to the accesses of it that failed (a lookup of a
+	// file that is not there, a refused open). They are kept to explain a profile; no rule is
+	// written for them.
+	FailedFiles map[string]*FileFailure `json:"failedFiles,omitempty"`
+	// Capabilities are capability names without CAP_, lower case (net_bind_service), that a
+	// source observed being used (a kernel record of a capability check).
 	Capabilities []string `json:"capabilities,omitempty"`
+	// DerivedCapabilities are capabilities a source did not see checked but inferred from
+	// what succeeded (a root process changing its user id must have had setuid), each with
+	// the first evidence.
+	DerivedCapabilities []DerivedCapability `json:"derivedCapabilities,omitempty"`
 	// AppArmor holds rules seen only in AppArmor audit records (signal, ptrace, unix, mount,
 	// dbus), as "kind: rule body" strings; the apparmor package interprets them.
 	AppArmor []AppArmorRule `json:"apparmor,omitempty"`
@@ -80,9 +89,35 @@ type SyscallStat struct {
 // FileAccess is how a path was used. Access holds AppArmor-style permission letters in the
 // canonical order of AccessLetters.
 type FileAccess struct {
-	Access string  `json:"access"`
-	Count  uint64  `json:"count"`
-	First  Process `json:"first"`
+	Access string `json:"access"`
+	// Type is the file's type when the source knew it (FileTypes); empty when unknown.
+	Type  string  `json:"type,omitempty"`
+	Count uint64  `json:"count"`
+	First Process `json:"first"`
+}
+
+// File types a FileAccess may carry.
+const (
+	FileTypeDir     = "dir"
+	FileTypeRegular = "file"
+	FileTypeSymlink = "symlink"
+	FileTypeOther   = "other" // device, fifo, socket
+)
+
+// FileFailure is how often accesses of a path failed: Access holds the permission letters
+// asked for, Errors the distinct error names (ENOENT, EACCES ...), sorted.
+type FileFailure struct {
+	Access string   `json:"access"`
+	Errors []string `json:"errors"`
+	Count  uint64   `json:"count"`
+	First  Process  `json:"first"`
+}
+
+// DerivedCapability is a capability inferred from what a workload did: Name as in
+// Capabilities, Reason the first evidence ("setuid(33) as uid 0").
+type DerivedCapability struct {
+	Name   string `json:"name"`
+	Reason string `json:"reason"`
 }
 
 // AccessLetters lists the file permission letters a recording may hold, in canonical order:
@@ -167,6 +202,55 @@ func (r *Recording) AddFile(path, access string, p Process) {
 	f.Count++
 }
 
+// SetFileType records the type of path when it is not known yet; the path needs no access
+// (a directory that mkdir found already there). Known types are kept.
+func (r *Recording) SetFileType(path, typ string, p Process) {
+	if typ == "" {
+		return
+	}
+	if r.Files == nil {
+		r.Files = map[string]*FileAccess{}
+	}
+	f := r.Files[path]
+	if f == nil {
+		r.Files[path] = &FileAccess{Type: typ, First: p}
+		return
+	}
+	if f.Type == "" {
+		f.Type = typ
+	}
+}
+
+// AddFileFailure records a failed access to path with the permission letters in access and
+// the error's name.
+func (r *Recording) AddFileFailure(path, access, errName string, p Process) {
+	if r.FailedFiles == nil {
+		r.FailedFiles = map[string]*FileFailure{}
+	}
+	f := r.FailedFiles[path]
+	if f == nil {
+		f = &FileFailure{First: p}
+		r.FailedFiles[path] = f
+	}
+	f.Access = MergeAccess(f.Access, access)
+	f.Count++
+	f.Errors = addSorted(f.Errors, errName)
+}
+
+func addSorted(list []string, s string) []string {
+	if s == "" {
+		return list
+	}
+	i := sort.SearchStrings(list, s)
+	if i < len(list) && list[i] == s {
+		return list
+	}
+	list = append(list, "")
+	copy(list[i+1:], list[i:])
+	list[i] = s
+	return list
+}
+
 // MergeAccess returns the union of two sets of permission letters in canonical order.
 // Letters outside AccessLetters are dropped.
 func MergeAccess(a, b string) string {
@@ -210,6 +294,19 @@ func (r *Recording) AddCapability(name string) {
 	r.Capabilities = append(r.Capabilities, "")
 	copy(r.Capabilities[i+1:], r.Capabilities[i:])
 	r.Capabilities[i] = name
+}
+
+// AddDerivedCapability records a capability inferred from evidence reason, once per name
+// (the first reason is kept).
+func (r *Recording) AddDerivedCapability(name, reason string) {
+	name = strings.TrimPrefix(strings.ToLower(name), "cap_")
+	i := sort.Search(len(r.DerivedCapabilities), func(i int) bool { return r.DerivedCapabilities[i].Name >= name })
+	if i < len(r.DerivedCapabilities) && r.DerivedCapabilities[i].Name == name {
+		return
+	}
+	r.DerivedCapabilities = append(r.DerivedCapabilities, DerivedCapability{})
+	copy(r.DerivedCapabilities[i+1:], r.DerivedCapabilities[i:])
+	r.DerivedCapabilities[i] = DerivedCapability{Name: name, Reason: reason}
 }
 
 // AddAppArmorRule records a non-file AppArmor rule, once.
@@ -293,10 +390,31 @@ func (r *Recording) Merge(o *Recording) {
 		if cur := r.Files[path]; cur != nil {
 			cur.Access = MergeAccess(cur.Access, f.Access)
 			cur.Count += f.Count
+			if cur.Type == "" {
+				cur.Type = f.Type
+			}
 		} else {
 			c := *f
 			r.Files[path] = &c
 		}
+	}
+	for path, f := range o.FailedFiles {
+		if r.FailedFiles == nil {
+			r.FailedFiles = map[string]*FileFailure{}
+		}
+		cur := r.FailedFiles[path]
+		if cur == nil {
+			cur = &FileFailure{First: f.First}
+			r.FailedFiles[path] = cur
+		}
+		cur.Access = MergeAccess(cur.Access, f.Access)
+		cur.Count += f.Count
+		for _, e := range f.Errors {
+			cur.Errors = addSorted(cur.Errors, e)
+		}
+	}
+	for _, c := range o.DerivedCapabilities {
+		r.AddDerivedCapability(c.Name, c.Reason)
 	}
 	for _, s := range o.Sockets {
 		r.AddSocket(s)
@@ -338,6 +456,21 @@ func (r *Recording) Validate() error {
 	for path, f := range r.Files {
 		if f == nil {
 			return fmt.Errorf("files: %q has no access", path)
+		}
+		switch f.Type {
+		case "", FileTypeDir, FileTypeRegular, FileTypeSymlink, FileTypeOther:
+		default:
+			return fmt.Errorf("files: %q has unknown type %q", path, f.Type)
+		}
+	}
+	for path, f := range r.FailedFiles {
+		if f == nil {
+			return fmt.Errorf("failedFiles: %q has no access", path)
+		}
+	}
+	for _, c := range r.DerivedCapabilities {
+		if c.Name == "" {
+			return fmt.Errorf("derivedCapabilities: empty name")
 		}
 	}
 	return nil

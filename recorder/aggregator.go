@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"fmt"
 	"os"
 	"sort"
 	"strconv"
@@ -121,6 +122,45 @@ func (a *Aggregator) File(pid int, path, access string) {
 		p = a.ProcessInfo(pid)
 	}
 	a.rec.AddFile(path, access, p)
+}
+
+// FileFailed records that an access of path by process pid failed with the error named
+// errName (ENOENT ...). No rule is made of it; it stays in the recording's FailedFiles.
+func (a *Aggregator) FileFailed(pid int, path, access, errName string) {
+	var p profile.Process
+	if a.rec.FailedFiles == nil || a.rec.FailedFiles[path] == nil {
+		p = a.ProcessInfo(pid)
+	}
+	a.rec.AddFileFailure(path, access, errName, p)
+}
+
+// FileType records the type of path (profile.FileTypeDir ...), seen by process pid.
+func (a *Aggregator) FileType(pid int, path, typ string) {
+	var p profile.Process
+	if a.rec.Files == nil || a.rec.Files[path] == nil {
+		p = a.ProcessInfo(pid)
+	}
+	a.rec.SetFileType(path, typ, p)
+}
+
+// FileTypeKnown reports whether the type of path is recorded.
+func (a *Aggregator) FileTypeKnown(path string) bool {
+	f := a.rec.Files[path]
+	return f != nil && f.Type != ""
+}
+
+// DerivedCapability records a capability that what process pid did shows it had; reason is
+// the evidence.
+func (a *Aggregator) DerivedCapability(pid int, name, reason string) {
+	for _, c := range a.rec.DerivedCapabilities {
+		if c.Name == name {
+			return
+		}
+	}
+	if comm := a.ProcessInfo(pid).Comm; comm != "" {
+		reason = fmt.Sprintf("%s by %s", reason, comm)
+	}
+	a.rec.AddDerivedCapability(name, reason)
 }
 
 // Recording returns the recording the aggregator fills (syscall counts are added by Finish).

@@ -4,10 +4,12 @@ package ptrace
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -89,10 +91,23 @@ var pathSyscalls = map[string]pathSpec{
 	"mmap2":      {openFlags: -1},
 }
 
-// pathSyscallNames returns the names of the syscalls whose paths are recorded.
+// capSyscalls are the syscalls, other than pathSyscalls, whose success shows that the caller
+// had a capability (see deriveCapabilities).
+var capSyscalls = map[string]bool{
+	"setuid": true, "setgid": true, "setreuid": true, "setregid": true, "setresuid": true,
+	"setresgid": true, "setgroups": true, "setuid32": true, "setgid32": true,
+	"setreuid32": true, "setregid32": true, "setresuid32": true, "setresgid32": true,
+	"setgroups32": true, "fchown": true, "fchown32": true, "bind": true, "socket": true,
+}
+
+// pathSyscallNames returns the names of the syscalls whose paths (or, for capSyscalls,
+// results) are recorded, which must stop the workload even when a baseline allows them.
 func pathSyscallNames() map[string]bool {
-	out := make(map[string]bool, len(pathSyscalls))
+	out := make(map[string]bool, len(pathSyscalls)+len(capSyscalls))
 	for n := range pathSyscalls {
+		out[n] = true
+	}
+	for n := range capSyscalls {
 		out[n] = true
 	}
 	return out
@@ -127,36 +142,83 @@ const (
 	maxPathRead = 4096
 )
 
-// fileDecoder reads the paths of file syscalls from a stopped tracee.
+// fileDecoder reads the paths of file syscalls from a stopped tracee at their entry, and
+// records them at their exit with what the kernel did: accesses that succeeded, the file
+// types they showed, failures, and the capabilities a success implies.
 type fileDecoder struct {
 	agg *recorder.Aggregator
 	buf []byte
+	// creds caches the ids of root threads for the capability checks; a thread's entry is
+	// dropped when its ids may have changed (set*id, exec) or it is gone.
+	creds map[int]recorder.Creds
+	// checked holds the (check, path) pairs whose capability need was already decided.
+	checked map[string]bool
+	// unprivPort is the first port a process without net_bind_service may bind.
+	unprivPort int
 }
 
 func newFileDecoder(agg *recorder.Aggregator) *fileDecoder {
-	return &fileDecoder{agg: agg, buf: make([]byte, maxPathRead)}
+	d := &fileDecoder{agg: agg, buf: make([]byte, maxPathRead), creds: map[int]recorder.Creds{},
+		checked: map[string]bool{}, unprivPort: 1024}
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_unprivileged_port_start"); err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			d.unprivPort = n
+		}
+	}
+	return d
 }
 
-// decode records the files syscall name (stopped in tid, of process pid) names.
-func (d *fileDecoder) decode(tid, pid int, name string, info *syscallInfo) {
+// callPath is one file a syscall names, resolved at its entry.
+type callPath struct {
+	path   string
+	access string
+}
+
+// fileCall is what the entry of a syscall showed, kept until its exit.
+type fileCall struct {
+	name  string
+	pid   int
+	paths []callPath
+	flags uint64 // open flags, for opens
+	open  bool
+	// creds and ino are the caller's ids and the file's owner before the call (set*id,
+	// chown); args holds the ids, port, socket family and type or mknod mode asked for.
+	creds *recorder.Creds
+	ino   *recorder.Inode
+	args  []int64
+}
+
+// enter reads the files syscall name (stopped at its entry in tid, of process pid) names.
+// It returns nil when the exit need not be seen.
+func (d *fileDecoder) enter(tid, pid int, name string, info *syscallInfo) *fileCall {
+	if capSyscalls[name] {
+		return d.enterCap(tid, pid, name, info)
+	}
 	spec, ok := pathSyscalls[name]
 	if !ok {
-		return
+		return nil
 	}
 	if name == "mmap" || name == "mmap2" {
 		d.mapExec(tid, pid, info)
-		return
+		return nil
 	}
+	c := &fileCall{name: name, pid: pid}
 	for _, a := range spec.args {
 		access := a.access
 		switch {
 		case spec.openFlags >= 0:
-			access = openAccess(info.Args[spec.openFlags])
+			c.flags, c.open = info.Args[spec.openFlags], true
 		case spec.openFlags == -2: // openat2: flags are the first field of struct open_how
 			var b [8]byte
 			if n, err := readMem(tid, info.Args[2], b[:]); err == nil && n == 8 {
-				access = openAccess(uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24)
+				c.flags, c.open = binary.NativeEndian.Uint64(b[:]), true
 			}
+		}
+		if c.open {
+			if c.flags&unix.O_PATH != 0 {
+				return nil // AppArmor does not mediate O_PATH opens
+			}
+			access = openAccess(c.flags)
 		}
 		rel, ok := d.readString(tid, info.Args[a.path])
 		if !ok {
@@ -166,10 +228,159 @@ func (d *fileDecoder) decode(tid, pid int, name string, info *syscallInfo) {
 		if a.dirfd >= 0 {
 			dirfd = int(int32(info.Args[a.dirfd]))
 		}
-		if path := resolve(tid, dirfd, rel); path != "" {
-			d.agg.File(pid, path, access)
+		path := resolve(tid, dirfd, rel)
+		if path == "" {
+			continue
+		}
+		if c.open && c.flags&unix.O_CREAT != 0 && c.flags&unix.O_EXCL == 0 {
+			// O_CREAT creates only what is not there.
+			if _, err := os.Lstat(path); err == nil {
+				access = openAccess(c.flags &^ unix.O_CREAT)
+			}
+		}
+		c.paths = append(c.paths, callPath{path: path, access: access})
+	}
+	if len(c.paths) == 0 {
+		return nil
+	}
+	switch {
+	case strings.HasPrefix(name, "chown") || strings.HasPrefix(name, "lchown") || name == "fchownat":
+		uidArg := 1
+		if name == "fchownat" {
+			uidArg = 2
+		}
+		c.args = []int64{int64(int32(info.Args[uidArg])), int64(int32(info.Args[uidArg+1]))}
+		if cr, err := d.readCreds(tid, false); err == nil {
+			c.creds = &cr
+		}
+		if fi, err := os.Lstat(c.paths[0].path); err == nil {
+			c.ino = inodeOf(fi)
+		}
+	case name == "mknod":
+		c.args = []int64{int64(info.Args[1])}
+	case name == "mknodat":
+		c.args = []int64{int64(info.Args[2])}
+	case name == "unlinkat":
+		c.args = []int64{int64(info.Args[2])}
+	}
+	return c
+}
+
+// atRemoveDir is unlinkat's AT_REMOVEDIR flag.
+const atRemoveDir = 0x200
+
+// exit records the outcome of c, whose syscall returned rval (an error when isErr).
+func (d *fileDecoder) exit(tid int, c *fileCall, rval int64, isErr bool) {
+	if isErr {
+		errno := unix.Errno(-rval)
+		if errno >= 512 && errno <= 516 {
+			return // ERESTART*: the call is made again
+		}
+		d.failed(tid, c, errno)
+		return
+	}
+	if capSyscalls[c.name] {
+		d.exitCap(tid, c, rval)
+		return
+	}
+	for i, cp := range c.paths {
+		path, typ := cp.path, ""
+		switch {
+		case c.open:
+			path, typ = d.openedFile(tid, int(rval), cp.path, c.flags)
+		case c.name == "mkdir" || c.name == "mkdirat" || c.name == "rmdir" || c.name == "chdir" || c.name == "chroot":
+			typ = profile.FileTypeDir
+		case c.name == "unlinkat" && len(c.args) > 0 && c.args[0]&atRemoveDir != 0:
+			typ = profile.FileTypeDir
+		case c.name == "readlink" || c.name == "readlinkat" || c.name == "symlink" || c.name == "symlinkat" && i == 0:
+			typ = profile.FileTypeSymlink
+		case c.name == "execve" || c.name == "execveat":
+			// AppArmor names the program by its file, after symbolic links.
+			if real, err := filepath.EvalSymlinks(path); err == nil {
+				path = real
+			}
+			typ = profile.FileTypeRegular
+		}
+		d.agg.File(c.pid, path, cp.access)
+		if typ == "" && cp.access != "" && !strings.Contains(cp.access, "d") && !d.agg.FileTypeKnown(path) {
+			typ = lstatType(path)
+		}
+		if typ == "" && i == 0 && (c.name == "rename" || c.name == "renameat" || c.name == "renameat2") {
+			typ = lstatType(c.paths[len(c.paths)-1].path) // the file now has the new name
+		}
+		d.agg.FileType(c.pid, path, typ)
+		d.deriveFileCaps(tid, c, path, cp.access, int(rval))
+	}
+	if c.name == "execve" || c.name == "execveat" {
+		delete(d.creds, tid) // a set-user-id program changes them
+	}
+}
+
+// failed records the failure of every file c names; a mkdir that found something there
+// records its type.
+func (d *fileDecoder) failed(tid int, c *fileCall, errno unix.Errno) {
+	if capSyscalls[c.name] {
+		return
+	}
+	name := unix.ErrnoName(errno)
+	if name == "" {
+		name = strconv.Itoa(int(errno))
+	}
+	for _, cp := range c.paths {
+		access := cp.access
+		if c.open && access == "" {
+			access = "r"
+		}
+		if access != "" {
+			d.agg.FileFailed(c.pid, cp.path, access, name)
+		}
+		if errno == unix.EEXIST && lstatType(cp.path) == profile.FileTypeDir {
+			// mkdir found a directory there (a type, not an access: no rule)
+			d.agg.FileType(c.pid, cp.path, profile.FileTypeDir)
 		}
 	}
+}
+
+// openedFile returns the kernel's name and the type of the file tid opened as fd, or path
+// and "" when /proc does not say (a pipe, a file removed meanwhile).
+func (d *fileDecoder) openedFile(tid, fd int, path string, flags uint64) (string, string) {
+	link := fmt.Sprintf("/proc/%d/fd/%d", tid, fd)
+	name := path
+	if l, err := os.Readlink(link); err == nil && filepath.IsAbs(l) && !strings.HasSuffix(l, " (deleted)") {
+		name = l
+	}
+	if flags&unix.O_DIRECTORY != 0 {
+		return name, profile.FileTypeDir
+	}
+	if d.agg.FileTypeKnown(name) {
+		return name, ""
+	}
+	fi, err := os.Stat(link)
+	if err != nil {
+		return name, ""
+	}
+	return name, fileType(fi.Mode())
+}
+
+// lstatType returns the type of the file at path, or "" when it is not there.
+func lstatType(path string) string {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return ""
+	}
+	return fileType(fi.Mode())
+}
+
+func fileType(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return profile.FileTypeDir
+	case m.IsRegular():
+		return profile.FileTypeRegular
+	case m&os.ModeSymlink != 0:
+		return profile.FileTypeSymlink
+	}
+	return profile.FileTypeOther
 }
 
 // mapExec records a file mapped executable ("m").

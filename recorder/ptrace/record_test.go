@@ -239,8 +239,13 @@ func TestRecordArguments(t *testing.T) {
 	if !threaded {
 		t.Errorf("no clone flags with CLONE_THREAD recorded: %v", rec.Args)
 	}
-	if f := rec.Files["/bin/true"]; f == nil || !strings.Contains(f.Access, "x") {
-		t.Errorf("exec of /bin/true not recorded with x: %+v", f)
+	// Programs are recorded by the name AppArmor gives them: the file, after symbolic links.
+	trueBin, err := filepath.EvalSymlinks("/bin/true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := rec.Files[trueBin]; f == nil || !strings.Contains(f.Access, "x") || f.Type != profile.FileTypeRegular {
+		t.Errorf("exec of %s not recorded with x as a file: %+v", trueBin, f)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -54,6 +55,8 @@ type tracer struct {
 	info    syscallInfo
 	clone3  map[syscalls.ABI]int64 // clone3's number per ABI of the machine's family
 	resumeR int                    // PTRACE_CONT or PTRACE_SYSCALL
+	// execPath is the program the helper execs (the workload's first exec).
+	execPath string
 }
 
 // task is one traced thread.
@@ -63,6 +66,9 @@ type task struct {
 	// helper marks the threads of profgen's helper before it became the workload: their
 	// stops may still be reported after the exec event, and are not the workload's.
 	helper bool
+	// call is a file syscall stopped at its entry whose exit is awaited (its result says
+	// what to record).
+	call *fileCall
 }
 
 func record(ctx context.Context, opts Options) (*Result, error) {
@@ -194,10 +200,11 @@ func (t *tracer) run(ctx context.Context) error {
 // options returns the PTRACE_O_* options for the tracees.
 func (t *tracer) options() int {
 	o := unix.PTRACE_O_TRACEFORK | unix.PTRACE_O_TRACEVFORK | unix.PTRACE_O_TRACECLONE | unix.PTRACE_O_TRACEEXEC
+	// Syscall stops are told apart from SIGTRAP by TRACESYSGOOD; in the seccomp mode they
+	// are the exits of file syscalls.
+	o |= unix.PTRACE_O_TRACESYSGOOD
 	if t.mode == ModeSeccomp {
 		o |= unix.PTRACE_O_TRACESECCOMP
-	} else {
-		o |= unix.PTRACE_O_TRACESYSGOOD
 	}
 	if !t.attach {
 		// If profgen dies, the workload dies with it rather than run on untraced (and, with
@@ -216,6 +223,7 @@ func (t *tracer) start() error {
 	if err != nil {
 		return fmt.Errorf("find the command to record: %w", err)
 	}
+	t.execPath = path
 	var msg []byte
 	if t.mode == ModeSeccomp {
 		prog, err := buildFilter(baselineNumbers(t.opts.Baseline, t.keepStopping()))
@@ -408,6 +416,9 @@ func (t *tracer) addTask(tid, tgid int) {
 
 func (t *tracer) removeTask(tid int) {
 	delete(t.tasks, tid)
+	if t.files != nil {
+		t.files.forget(tid)
+	}
 	t.liveMu.Lock()
 	delete(t.live, tid)
 	t.liveMu.Unlock()
@@ -520,6 +531,10 @@ func (t *tracer) event(tid, event int, ws unix.WaitStatus) {
 		// A thread other than the leader may have exec'd: its old id is gone without an
 		// exit report.
 		if old, err := unix.PtraceGetEventMsg(tid); err == nil && int(old) != tid {
+			// The exec's exit is reported to the leader's id, which the thread took.
+			if otk, tk := t.tasks[int(old)], t.tasks[tid]; otk != nil && tk != nil {
+				tk.call = otk.call
+			}
 			t.removeTask(int(old))
 		}
 		if tid == t.root && !t.execed {
@@ -534,8 +549,15 @@ func (t *tracer) event(tid, event int, ws unix.WaitStatus) {
 				t.agg.Syscall(recorder.Syscall{PID: tid, ABI: syscalls.Native(), Nr: nr})
 			}
 			if t.files != nil {
-				if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", tid)); err == nil {
+				// AppArmor names the program by its file (a script, not its interpreter),
+				// after symbolic links.
+				exe, err := filepath.EvalSymlinks(t.execPath)
+				if err == nil {
+					exe, err = filepath.Abs(exe)
+				}
+				if err == nil {
 					t.agg.File(tid, exe, "x")
+					t.agg.FileType(tid, exe, profile.FileTypeRegular)
 				}
 			}
 		}
@@ -563,8 +585,16 @@ func (t *tracer) syscallStop(tid int) {
 	if err := getSyscallInfo(tid, &t.info); err != nil {
 		return
 	}
-	if t.info.Op != opSeccomp && t.info.Op != opEntry {
+	if t.info.Op == opExit {
+		if c := tk.call; c != nil {
+			tk.call = nil
+			// The exit member of the union: rval where nr is, is_error in the next byte.
+			t.files.exit(tid, c, int64(t.info.Nr), t.info.Args[0]&0xff != 0)
+		}
 		return
+	}
+	if t.info.Op != opSeccomp && (t.info.Op != opEntry || t.mode == ModeSeccomp) {
+		return // in the seccomp mode, the seccomp stop is the entry
 	}
 	abi, err := syscalls.ABIFromAudit(t.info.Arch, int64(t.info.Nr))
 	if err != nil {
@@ -578,7 +608,7 @@ func (t *tracer) syscallStop(tid int) {
 		t.clone3Flags(tid, abi)
 	}
 	if t.files != nil {
-		t.files.decode(tid, pid, t.agg.Name(abi, ev.Nr), &t.info)
+		tk.call = t.files.enter(tid, pid, t.agg.Name(abi, ev.Nr), &t.info)
 	}
 }
 
@@ -590,9 +620,14 @@ func (t *tracer) clone3Flags(tid int, abi syscalls.ABI) {
 	}
 }
 
-// resume restarts tid, delivering sig.
+// resume restarts tid, delivering sig: to its next syscall stop when the exit of a file
+// syscall is awaited.
 func (t *tracer) resume(tid, sig int) {
-	_ = ptraceRaw(t.resumeR, tid, 0, uintptr(sig))
+	req := t.resumeR
+	if tk := t.tasks[tid]; tk != nil && tk.call != nil {
+		req = unix.PTRACE_SYSCALL
+	}
+	_ = ptraceRaw(req, tid, 0, uintptr(sig))
 }
 
 // startDetach interrupts every task so that each can be detached at its next stop.
