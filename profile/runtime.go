@@ -52,6 +52,15 @@ func RuntimeBaseSet(runtime string) (*RuntimeSet, error) {
 	return &s, nil
 }
 
+// Encode returns the set as the files in data/ hold it: indented JSON with a trailing newline.
+func (s *RuntimeSet) Encode() ([]byte, error) {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode runtime %s base set: %w", s.Runtime, err)
+	}
+	return append(b, '\n'), nil
+}
+
 // ABIs returns the ABIs the set was measured on, sorted.
 func (s *RuntimeSet) ABIs() []string {
 	out := make([]string, 0, len(s.Syscalls))

@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"strings"
@@ -31,10 +30,4 @@ func environment() string {
 	return "Linux " + kernel + ", libseccomp " + lib + ", Debian 12"
 }
 
-func marshalRuntimeSet(s *RuntimeSet) ([]byte, error) {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(b, '\n'), nil
-}
+func marshalRuntimeSet(s *RuntimeSet) ([]byte, error) { return s.Encode() }

@@ -27,6 +27,7 @@ type recordOptions struct {
 	baseline  string
 	cpuPolicy string
 	traceMode string
+	base      runtimeBaseOptions
 }
 
 func newRecordCmd() *cobra.Command {
@@ -79,6 +80,7 @@ run on untraced.`,
 	f.StringVar(&o.baseline, "baseline", "", "recording or seccomp profile whose syscalls run without a stop (only additions are observed, and listed)")
 	f.StringVar(&o.cpuPolicy, "cpu-policy", string(ptrace.CPUAdaptive), "where tracer and workload run: adaptive, pin or none")
 	f.StringVar(&o.traceMode, "trace-mode", string(ptrace.ModeAuto), "how the workload is stopped: auto, seccomp (one stop per syscall) or syscall (PTRACE_SYSCALL)")
+	o.base.addFlags(f)
 	f.SetInterspersed(false)
 	return cmd
 }
@@ -88,7 +90,12 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !o.out.any() {
+	if o.base.runtime != "" {
+		if err := o.base.check(popts); err != nil {
+			return err
+		}
+		popts.Observer = o.base.observer()
+	} else if !o.out.any() {
 		name := "pid-" + fmt.Sprint(o.pid)
 		if len(args) > 0 {
 			name = filepath.Base(args[0])
@@ -146,6 +153,11 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 	}
 	if o.summary {
 		writeSummary(cmd.ErrOrStderr(), res)
+	}
+	if o.base.runtime != "" {
+		if err := o.base.write(cmd, args); err != nil {
+			return err
+		}
 	}
 	if err := o.out.write(cmd, rec); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/recorder"
 )
 
 // HelperEnv is the environment variable that turns a profgen process into the tracee helper
@@ -109,6 +110,22 @@ type Options struct {
 	Grace time.Duration
 	// Recording is filled with what was seen; nil means a new one.
 	Recording *profile.Recording
+	// Observer, when set, is told in order of each syscall the tracer records, of each new
+	// thread or process and of each exec a traced process completes (profgen record --runtime-base finds the runtime's
+	// calls between loading a container's filter and executing the workload with it).
+	Observer Observer
+}
+
+// Observer sees what the tracer records, in the order it happens. Its methods run on the
+// tracer's thread: they must be quick and must not block.
+type Observer interface {
+	// Syscall is called for each recorded syscall, at its entry, with the calling thread.
+	Syscall(tid int, ev recorder.Syscall)
+	// Clone is called when thread tid has made a new thread or process whose first thread is
+	// child.
+	Clone(tid, child int)
+	// Exec is called when process pid (its thread group id) has executed a new program.
+	Exec(pid int)
 }
 
 // Result is how a recording ended.

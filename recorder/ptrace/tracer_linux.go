@@ -517,6 +517,9 @@ func (t *tracer) event(tid, event int, ws unix.WaitStatus) {
 		msg, err := unix.PtraceGetEventMsg(tid)
 		if err == nil {
 			child := int(msg)
+			if t.opts.Observer != nil {
+				t.opts.Observer.Clone(tid, child)
+			}
 			if t.reaped[child] {
 				delete(t.reaped, child)
 			} else if t.tasks[child] == nil {
@@ -536,6 +539,9 @@ func (t *tracer) event(tid, event int, ws unix.WaitStatus) {
 				tk.call = otk.call
 			}
 			t.removeTask(int(old))
+		}
+		if t.opts.Observer != nil {
+			t.opts.Observer.Exec(tid)
 		}
 		if tid == t.root && !t.execed {
 			// The helper became the workload; its execve was the first syscall the
@@ -604,6 +610,9 @@ func (t *tracer) syscallStop(tid int) {
 	pid := tk.tgid
 	ev := recorder.Syscall{PID: pid, ABI: abi, Nr: int64(t.info.Nr), Args: t.info.Args}
 	t.agg.Syscall(ev)
+	if t.opts.Observer != nil {
+		t.opts.Observer.Syscall(tid, ev)
+	}
 	if t.clone3[abi] == ev.Nr && ev.Nr != 0 {
 		t.clone3Flags(tid, abi)
 	}
