@@ -4,6 +4,7 @@ package seccomp
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"sort"
@@ -59,6 +60,11 @@ var scmpOps = map[specs.LinuxSeccompOperator]libseccomp.ScmpCompareOp{
 	specs.OpMaskedEqual: libseccomp.CompareMaskedEqual,
 }
 
+// optimizeRules is the number of rules above which the filter is compiled as a binary tree.
+// libseccomp up to 2.5.4 builds a wrong tree for a filter without rules, and its trees hold
+// about four syscalls per node, so short filters gain nothing from one.
+const optimizeRules = 32
+
 // newFilter builds a libseccomp filter from p. With only set, the filter holds that one
 // architecture and names unknown on it are collected; otherwise it holds the profile's
 // architectures plus the native one.
@@ -80,7 +86,11 @@ func newFilter(p *specs.LinuxSeccomp, only syscalls.ABI) (*libseccomp.ScmpFilter
 	if err := addArches(f, p, only); err != nil {
 		return nil, nil, err
 	}
-	if err := setFlags(f, p.Flags); err != nil {
+	flags, err := filterFlags(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := setFlags(f, flags); err != nil {
 		return nil, nil, err
 	}
 	// resolve returns the number to add a rule with, and whether it is the architecture's
@@ -108,6 +118,7 @@ func newFilter(p *specs.LinuxSeccomp, only syscalls.ABI) (*libseccomp.ScmpFilter
 		}
 	}
 	unknown := map[string]bool{}
+	rules := 0
 	for i, r := range p.Syscalls {
 		act, err := scmpAction(r.Action, r.ErrnoRet)
 		if err != nil {
@@ -122,6 +133,7 @@ func newFilter(p *specs.LinuxSeccomp, only syscalls.ABI) (*libseccomp.ScmpFilter
 				unknown[name] = true
 				continue
 			}
+			rules++
 			if err := addRule(f, nr, act, r.Args, exact); err != nil {
 				if only != "" && len(r.Args) == 0 {
 					// libseccomp names the call on this architecture but cannot filter
@@ -132,6 +144,12 @@ func newFilter(p *specs.LinuxSeccomp, only syscalls.ABI) (*libseccomp.ScmpFilter
 				return nil, nil, fmt.Errorf("syscalls[%d]: %s: %w", i, name, err)
 			}
 		}
+	}
+	if rules > optimizeRules {
+		// A binary search on the syscall number instead of a linear chain of compares, as
+		// runc does for long profiles. Older libseccomp (API level < 4) lacks it: the
+		// linear filter is as correct, only slower to run, so the error is not fatal.
+		_ = f.SetOptimize(2)
 	}
 	names := make([]string, 0, len(unknown))
 	for n := range unknown {
@@ -177,23 +195,45 @@ func addArches(f *libseccomp.ScmpFilter, p *specs.LinuxSeccomp, only syscalls.AB
 	return nil
 }
 
-func setFlags(f *libseccomp.ScmpFilter, flags []specs.LinuxSeccompFlag) error {
-	for _, fl := range flags {
-		var err error
+// filterFlags derives the seccomp(2) filter flags (SECCOMP_FILTER_FLAG_*) from the profile's
+// flags: the one place that reads them, for libseccomp's attributes and for loading the
+// exported program in Exec. SECCOMP_FILTER_FLAG_TSYNC is accepted and left out: Exec filters
+// one thread on purpose, and a runtime that loads the profile synchronises by itself.
+func filterFlags(p *specs.LinuxSeccomp) (uint, error) {
+	var bits uint
+	for _, fl := range p.Flags {
 		switch fl {
 		case specs.LinuxSeccompFlagLog:
-			err = f.SetLogBit(true)
+			bits |= unix.SECCOMP_FILTER_FLAG_LOG
 		case specs.LinuxSeccompFlagSpecAllow:
-			err = f.SetSSB(true)
+			bits |= unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW
 		case specs.LinuxSeccompFlagWaitKillableRecv:
-			err = f.SetWaitKill(true)
+			bits |= unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 		case "SECCOMP_FILTER_FLAG_TSYNC":
-			// libseccomp-golang always synchronises threads.
 		default:
-			err = fmt.Errorf("unknown flag")
+			return 0, fmt.Errorf("flag %s: unknown flag", fl)
 		}
-		if err != nil {
-			return fmt.Errorf("flag %s: %w", fl, err)
+	}
+	return bits, nil
+}
+
+// setFlags sets the libseccomp attributes that match the filter flag bits.
+func setFlags(f *libseccomp.ScmpFilter, bits uint) error {
+	set := []struct {
+		bit  uint
+		name string
+		fn   func(bool) error
+	}{
+		{unix.SECCOMP_FILTER_FLAG_LOG, "SECCOMP_FILTER_FLAG_LOG", f.SetLogBit},
+		{unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW, "SECCOMP_FILTER_FLAG_SPEC_ALLOW", f.SetSSB},
+		{unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", f.SetWaitKill},
+	}
+	for _, s := range set {
+		if bits&s.bit == 0 {
+			continue
+		}
+		if err := s.fn(true); err != nil {
+			return fmt.Errorf("flag %s: %w", s.name, err)
 		}
 	}
 	return nil
@@ -250,20 +290,43 @@ func compileSeccomp(p *specs.LinuxSeccomp, abi syscalls.ABI) ([]byte, []string, 
 		return nil, nil, fmt.Errorf("compile seccomp profile: %w", err)
 	}
 	defer f.Release()
-	tmp, err := os.CreateTemp("", "profgen-bpf-*")
+	bpf, err := exportBPF(f)
 	if err != nil {
-		return nil, nil, fmt.Errorf("compile seccomp profile: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	if err := f.ExportBPF(tmp); err != nil {
 		return nil, nil, fmt.Errorf("compile seccomp profile: export BPF: %w", err)
 	}
-	bpf, err := os.ReadFile(tmp.Name())
-	if err != nil {
-		return nil, nil, fmt.Errorf("compile seccomp profile: %w", err)
-	}
 	return bpf, unknown, nil
+}
+
+// exportBPF returns the filter's BPF program. libseccomp 2.5 writes it only to a file
+// descriptor: a pipe, read while libseccomp writes (a program may be larger than the pipe's
+// buffer), so nothing touches the disk.
+func exportBPF(f *libseccomp.ScmpFilter) ([]byte, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	type result struct {
+		b   []byte
+		err error
+	}
+	read := make(chan result, 1)
+	go func() {
+		b, err := io.ReadAll(r)
+		read <- result{b, err}
+	}()
+	err = f.ExportBPF(w)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	res := <-read
+	if err != nil {
+		return nil, err
+	}
+	if res.err != nil {
+		return nil, res.err
+	}
+	return res.b, nil
 }
 
 func execWithSeccomp(p *specs.LinuxSeccomp, argv, env []string) error {
@@ -295,15 +358,12 @@ func execWithSeccomp(p *specs.LinuxSeccomp, argv, env []string) error {
 	if err != nil {
 		return fmt.Errorf("load seccomp profile: %w", err)
 	}
-	var flags uint
-	for _, fl := range p.Flags {
-		switch fl {
-		case specs.LinuxSeccompFlagLog:
-			flags |= unix.SECCOMP_FILTER_FLAG_LOG
-		case specs.LinuxSeccompFlagSpecAllow:
-			flags |= unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW
-		}
+	flags, err := filterFlags(p)
+	if err != nil {
+		return fmt.Errorf("load seccomp profile: %w", err)
 	}
+	// WAIT_KILLABLE_RECV is only valid with a notify listener, which exec refuses above.
+	flags &^= unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 	return execFiltered(bpf, flags, path, argv, env)
 }
 
