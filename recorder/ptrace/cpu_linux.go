@@ -59,11 +59,11 @@ func newCPUPlacer(policy CPUPolicy, tracerTid int) *cpuPlacer {
 
 // currentCPU returns the CPU the calling thread runs on, or -1.
 func currentCPU() int {
-	var cpu, node uint32
-	if _, _, e := unix.RawSyscall(unix.SYS_GETCPU, uintptrOf(&cpu), uintptrOf(&node), 0); e != 0 {
+	cpu, err := getcpu()
+	if err != nil {
 		return -1
 	}
-	return int(cpu)
+	return cpu
 }
 
 // start begins adaptive placement.

@@ -44,25 +44,17 @@ func seize(tid int, options int) error {
 	return ptraceRaw(unix.PTRACE_SEIZE, tid, 0, uintptr(options))
 }
 
-// getSyscallInfo fills info for a tracee in a syscall or seccomp stop.
+// getSyscallInfo fills info for a tracee in a syscall or seccomp stop. The pointer becomes a
+// uintptr inside the syscall's own argument list, as unsafe.Pointer's rule 4 asks: only
+// there does the compiler keep the object alive and in place for the call.
 func getSyscallInfo(tid int, info *syscallInfo) error {
 	*info = syscallInfo{}
-	return ptraceRaw(unix.PTRACE_GET_SYSCALL_INFO, tid, unsafe.Sizeof(*info), uintptr(unsafe.Pointer(info)))
-}
-
-// signalSender returns the signal number and sender pid of the signal a tracee is stopped
-// for (siginfo_t's si_signo and, for signals sent by kill, si_pid).
-func signalSender(tid int) (signo int32, code int32, pid int32, err error) {
-	var si [128]byte
-	if err := ptraceRaw(unix.PTRACE_GETSIGINFO, tid, 0, uintptr(unsafe.Pointer(&si[0]))); err != nil {
-		return 0, 0, 0, err
+	_, _, e := unix.RawSyscall6(unix.SYS_PTRACE, unix.PTRACE_GET_SYSCALL_INFO, uintptr(tid),
+		unsafe.Sizeof(*info), uintptr(unsafe.Pointer(info)), 0, 0)
+	if e != 0 {
+		return e
 	}
-	signo = *(*int32)(unsafe.Pointer(&si[0]))
-	code = *(*int32)(unsafe.Pointer(&si[8]))
-	// The union starts after three ints, aligned to the size of a pointer.
-	off := (12 + unsafe.Sizeof(uintptr(0)) - 1) &^ (unsafe.Sizeof(uintptr(0)) - 1)
-	pid = *(*int32)(unsafe.Pointer(&si[off]))
-	return signo, code, pid, nil
+	return nil
 }
 
 // readMem copies len(buf) bytes of tid's memory at addr into buf.
@@ -87,4 +79,13 @@ func seccompSetFilter(prog []insn) error {
 	return nil
 }
 
-func uintptrOf(p *uint32) uintptr { return uintptr(unsafe.Pointer(p)) }
+// getcpu returns the CPU the calling thread runs on (getcpu(2)), converting the pointers
+// inside the syscall expression (unsafe.Pointer's rule 4).
+func getcpu() (int, error) {
+	var cpu, node uint32
+	_, _, e := unix.RawSyscall(unix.SYS_GETCPU, uintptr(unsafe.Pointer(&cpu)), uintptr(unsafe.Pointer(&node)), 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(cpu), nil
+}
