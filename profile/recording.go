@@ -53,7 +53,7 @@ type Recording struct {
 	// the first evidence.
 	DerivedCapabilities []DerivedCapability `json:"derivedCapabilities,omitempty"`
 	// AppArmor holds rules seen only in AppArmor audit records (signal, ptrace, unix, mount,
-	// dbus), as "kind: rule body" strings; the apparmor package interprets them.
+	// dbus), each a class and the record's fields; the apparmor package turns them into rules.
 	AppArmor []AppArmorRule `json:"apparmor,omitempty"`
 }
 
@@ -61,7 +61,7 @@ type Recording struct {
 type Source struct {
 	Tool     string    `json:"tool"`
 	Version  string    `json:"version,omitempty"`
-	Backend  string    `json:"backend,omitempty"` // ptrace, ebpf, auditlog, merge
+	Backend  string    `json:"backend,omitempty"` // ptrace, ebpf, auditlog, merge, baseline
 	Command  []string  `json:"command,omitempty"`
 	Inputs   []string  `json:"inputs,omitempty"` // log files or merged recordings
 	Start    time.Time `json:"start,omitempty"`
@@ -485,15 +485,6 @@ func (r *Recording) WriteTo(w io.Writer) (int64, error) {
 	b = append(b, '\n')
 	n, err := w.Write(b)
 	return int64(n), err
-}
-
-// ReadRecording decodes and validates a recording.
-func ReadRecording(rd io.Reader) (*Recording, error) {
-	data, err := io.ReadAll(rd)
-	if err != nil {
-		return nil, err
-	}
-	return ParseRecording(data)
 }
 
 // ParseRecording decodes and validates a recording held in memory.

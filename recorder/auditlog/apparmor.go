@@ -60,9 +60,6 @@ type AppArmor struct {
 	F [aaFieldCount][]byte
 }
 
-// Get returns a field as a string ("" when absent).
-func (a *AppArmor) Get(f AAField) string { return string(a.F[f]) }
-
 // aaKeys maps record keys to fields; hex says the kernel hex-encodes the value when it holds
 // a space or quote (audit_log_untrustedstring), num that the value must be a number.
 var aaKeys = map[string]struct {
