@@ -24,10 +24,17 @@ const (
 	RuleCover = "cover"
 	// RuleOwner marks rules `owner` when the workload created every file they cover.
 	RuleOwner = "owner"
+	// RuleTransient replaces the changing parts of the names of files the workload created
+	// and removed, or created and renamed away, with * wherever they are (see transientName):
+	// such names differ in the next run (mktemp -d, redis's temp-<pid>.rdb).
+	RuleTransient = "transient"
+	// RuleTree writes one ROOT/**.EXT rule for Options.TreeThreshold or more files of one
+	// extension read (not written) from one tree, such as a runtime's library directory.
+	RuleTree = "tree"
 )
 
 // GeneralizationRules lists every generalisation rule, in the order they apply.
-var GeneralizationRules = []string{RuleBase, RuleProc, RuleTemp, RuleCover, RuleOwner}
+var GeneralizationRules = []string{RuleBase, RuleProc, RuleTransient, RuleTree, RuleTemp, RuleCover, RuleOwner}
 
 // tempDirs are the directories whose entries RuleTemp generalises.
 var tempDirs = []string{"/tmp/", "/var/tmp/", "/dev/shm/"}

@@ -37,6 +37,9 @@ type Options struct {
 	ExecMode string
 	// ExecModes overrides ExecMode for single programs, keyed by absolute path.
 	ExecModes map[string]string
+	// TreeThreshold is how many files of one kind read from one tree make one tree rule
+	// (RuleTree); 0 means DefaultTreeThreshold.
+	TreeThreshold int
 }
 
 var execModes = []string{"ix", "px", "Px", "cx", "Cx", "ux", "Ux", "pix", "Pix", "cix", "Cix", "pux", "Pux", "cux", "Cux"}
@@ -49,9 +52,14 @@ type Profile struct {
 	Includes   []string
 	Files      []FileRule
 	// Covered counts recorded files left to abstractions/base.
-	Covered      int
+	Covered int
+	// Failed counts recorded files whose accesses all failed: they get no rule.
+	Failed       int
 	Network      []string // "inet stream", "netlink raw", "packet"
 	Capabilities []string
+	// Derived holds the evidence for capabilities derived from what succeeded rather than
+	// observed being checked, by name.
+	Derived map[string]string
 	// Rules are the signal, ptrace, unix, mount and dbus rules, rendered, sorted.
 	Rules []string
 	// Warnings say what of the recording could not be expressed.
@@ -98,6 +106,9 @@ func (o *Options) validate() error {
 			return err
 		}
 	}
+	if o.TreeThreshold < 0 {
+		return fmt.Errorf("tree threshold %d is negative", o.TreeThreshold)
+	}
 	if o.ExecMode != "" && !slices.Contains(execModes, o.ExecMode) {
 		return fmt.Errorf("exec mode %q is not one of %s", o.ExecMode, strings.Join(execModes, " "))
 	}
@@ -127,6 +138,7 @@ func Generate(rec *profile.Recording, opts Options) (*Profile, error) {
 	}
 	p.addNetwork(rec.Sockets)
 	p.addCapabilities(rec.Capabilities)
+	p.addDerivedCapabilities(rec.DerivedCapabilities)
 	p.addLogRules(rec.AppArmor)
 	for _, d := range opts.DenyWrite {
 		p.Files = append(p.Files, FileRule{Pattern: d, Mode: "w", Deny: true})
@@ -227,12 +239,30 @@ func (p *Profile) addFiles(rec *profile.Recording, opts *Options) error {
 	}
 	sort.Strings(paths)
 	dirs := parentDirs(paths)
+	for f := range rec.FailedFiles {
+		if fa := rec.Files[f]; fa == nil || fa.Access == "" {
+			p.Failed++
+		}
+	}
+	gen := generalizer{opts: opts, globs: globs}
+	if opts.enabled(RuleTransient) {
+		gen.transient = transientNames(rec.Files)
+	}
+	if opts.enabled(RuleTree) {
+		threshold := opts.TreeThreshold
+		if threshold == 0 {
+			threshold = DefaultTreeThreshold
+		}
+		gen.tree = treeRules(rec.Files, func(f string) bool {
+			return gen.userGlob(f) != "" || opts.enabled(RuleBase) && coveredByBase(f, accessPerms(rec.Files[f].Access))
+		}, threshold)
+	}
 	groups := map[string]*fileGroup{}
 	for _, f := range paths {
 		acc := rec.Files[f].Access
-		if dirs[f] {
-			// AppArmor names directories with a trailing slash; a path with recorded
-			// children is one.
+		if dirs[f] || rec.Files[f].Type == profile.FileTypeDir {
+			// AppArmor names directories with a trailing slash: a path recorded as a
+			// directory, or with recorded children, is one.
 			f += "/"
 		}
 		if !strings.HasPrefix(f, "/") || strings.ContainsRune(f, 0) {
@@ -254,7 +284,7 @@ func (p *Profile) addFiles(rec *profile.Recording, opts *Options) error {
 			p.Covered++
 			continue
 		}
-		pat := filePattern(f, opts, globs)
+		pat := gen.pattern(f)
 		g := groups[pat]
 		if g == nil {
 			g = &fileGroup{pattern: pat, created: true, exec: exec}
@@ -309,18 +339,45 @@ func parentDirs(paths []string) map[string]bool {
 	return dirs
 }
 
-// filePattern is the pattern of the rule for file f: a user glob that matches it, or the
-// generalised or escaped path.
-func filePattern(f string, opts *Options, globs []*regexp.Regexp) string {
-	for i, re := range globs {
+// generalizer chooses the pattern of each file's rule.
+type generalizer struct {
+	opts      *Options
+	globs     []*regexp.Regexp
+	transient map[string]string // transient file → pattern of its base name
+	tree      map[string]string // file → tree rule
+}
+
+// userGlob returns the user glob that matches f, or "".
+func (g *generalizer) userGlob(f string) string {
+	for i, re := range g.globs {
 		if re.MatchString(f) {
-			return opts.Globs[i]
+			return g.opts.Globs[i]
 		}
 	}
+	return ""
+}
+
+// pattern is the pattern of the rule for file f (a directory ends in /): a user glob that
+// matches it, or the generalised or escaped path.
+func (g *generalizer) pattern(f string) string {
+	if u := g.userGlob(f); u != "" {
+		return u
+	}
+	opts := g.opts
 	if opts.enabled(RuleProc) {
-		if g := generalizeProc(f); g != "" {
-			return g
+		if p := generalizeProc(f); p != "" {
+			return p
 		}
+	}
+	dir := strings.HasSuffix(f, "/") && f != "/"
+	if p := transientPattern(strings.TrimSuffix(f, "/"), g.transient); p != "" {
+		if dir {
+			p += "/"
+		}
+		return p
+	}
+	if p, ok := g.tree[f]; ok {
+		return p
 	}
 	if opts.enabled(RuleTemp) {
 		if g := generalizeTemp(f); g != "" {

@@ -73,6 +73,35 @@ func (p *Profile) addCapabilities(caps []string) {
 	slices.Sort(p.Capabilities)
 }
 
+func (p *Profile) addDerivedCapabilities(caps []profile.DerivedCapability) {
+	for _, c := range caps {
+		name := strings.TrimPrefix(strings.ToLower(c.Name), "cap_")
+		if !slices.Contains(capabilityNames, name) {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("capability %q is unknown to AppArmor; no rule written", c.Name))
+			continue
+		}
+		if slices.Contains(p.Capabilities, name) {
+			continue // observed
+		}
+		if p.Derived == nil {
+			p.Derived = map[string]string{}
+		}
+		p.Derived[name] = c.Reason
+		p.Capabilities = append(p.Capabilities, name)
+	}
+	slices.Sort(p.Capabilities)
+}
+
+// commentText makes text safe inside a comment line: control characters become '?'.
+func commentText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
 // Bytes renders the profile: deterministic, one rule a line, with a trailing newline.
 func (p *Profile) Bytes() []byte {
 	var b strings.Builder
@@ -95,6 +124,12 @@ func (p *Profile) Bytes() []byte {
 		b.WriteString("  # 1 recorded file is allowed by abstractions/base\n")
 	case p.Covered > 1:
 		fmt.Fprintf(&b, "  # %d recorded files are allowed by abstractions/base\n", p.Covered)
+	}
+	switch {
+	case p.Failed == 1:
+		b.WriteString("  # 1 recorded file was only accessed in vain (no rule; see the recording's failedFiles)\n")
+	case p.Failed > 1:
+		fmt.Fprintf(&b, "  # %d recorded files were only accessed in vain (no rule; see the recording's failedFiles)\n", p.Failed)
 	}
 	section := func(lines []string) {
 		if len(lines) == 0 {
@@ -123,11 +158,15 @@ func (p *Profile) Bytes() []byte {
 		net = append(net, "network "+n)
 	}
 	section(net)
-	var caps []string
-	for _, c := range p.Capabilities {
-		caps = append(caps, "capability "+c)
+	if len(p.Capabilities) > 0 {
+		b.WriteString("\n")
 	}
-	section(caps)
+	for _, c := range p.Capabilities {
+		if why, ok := p.Derived[c]; ok {
+			b.WriteString("  # derived, not observed: " + commentText(why) + "\n")
+		}
+		b.WriteString("  capability " + c + ",\n")
+	}
 	section(p.Rules)
 	section(deny)
 	b.WriteString("}\n")
