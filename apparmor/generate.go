@@ -260,7 +260,7 @@ func (p *Profile) addFiles(rec *profile.Recording, opts *Options) error {
 	groups := map[string]*fileGroup{}
 	for _, f := range paths {
 		acc := rec.Files[f].Access
-		if dirs[f] || rec.Files[f].Type == profile.FileTypeDir {
+		if (dirs[f] || rec.Files[f].Type == profile.FileTypeDir) && !strings.HasSuffix(f, "/") {
 			// AppArmor names directories with a trailing slash: a path recorded as a
 			// directory, or with recorded children, is one.
 			f += "/"

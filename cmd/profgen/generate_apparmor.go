@@ -31,6 +31,8 @@ func (a *apparmorOutput) addFlags(f *pflag.FlagSet, prefix, pathDefault string) 
 		"AppArmor generalisation rules to switch off: "+strings.Join(apparmor.GeneralizationRules, ", "))
 	f.StringVar(&a.opts.ExecMode, prefix+"exec-mode", "ix", "AppArmor exec permission for programs run: ix, px, cx, ux (and Px, pix ...)")
 	f.StringArrayVar(&a.execModes, prefix+"exec", nil, "exec permission for one program, as PATH=MODE (repeatable)")
+	f.IntVar(&a.opts.TreeThreshold, prefix+"tree-threshold", apparmor.DefaultTreeThreshold,
+		"files of one extension read from one tree that make one ROOT/**.EXT rule (--no-generalize tree: never)")
 }
 
 // write makes the profile from rec and writes it, when an AppArmor output was asked for.
@@ -68,9 +70,11 @@ func newGenerateAppArmorCmd() *cobra.Command {
 		Use:   "apparmor RECORDING...",
 		Short: "Write an AppArmor profile from recordings",
 		Long: `Write an AppArmor profile from one or more recordings (merged): file rules with the
-permissions seen (r, w, a, k, l, m and an exec mode for programs run), owner where the
-workload created the files, network rules from the sockets made, capability rules, and the
-signal, ptrace, unix, mount and dbus rules of imported AppArmor records.
+permissions of the accesses that succeeded (r, w, a, k, l, m and an exec mode for programs
+run; failed accesses get none), directories with a trailing /, owner where the workload
+created the files, network rules from the sockets made, capability rules (observed, or
+derived from what a root workload did, with the evidence as a comment), and the signal,
+ptrace, unix, mount and dbus rules of imported AppArmor records.
 
 File names are data: names with spaces, quotes, commas, braces, newlines, # or glob
 characters are quoted and escaped so that each rule matches exactly that file.
@@ -79,6 +83,11 @@ Generalisation rules, each switched off with --no-generalize RULE:
   base   files abstractions/base already allows (shared libraries, ld.so.cache, locale
          data, /dev/null ...) get no rule of their own
   proc   /proc/<pid>/... and /proc/self/... become @{PROC}/@{pid}/...
+  transient  files the workload created and removed or renamed away get * for the parts
+         of their names that change from run to run (temp-6381.rdb -> temp-*.rdb,
+         job.x8Kq2z -> job.*), their own and in the paths below them
+  tree   --tree-threshold (10) or more files of one extension read from one tree (below
+         /a/b/c) become one ROOT/**.EXT rule, as aa-logprof's "glob with extension"
   tmp    per-run temporary names under /tmp, /var/tmp, /dev/shm, /run/user/<uid> become *
          (runs of 8+ letters and digits that mix letters and digits, or are all digits)
   cover  a rule is dropped when a glob rule already allows all it matches
