@@ -41,10 +41,10 @@ func TestGenerateExact(t *testing.T) {
 		rec.SetFileType(path, typ, profile.Process{})
 	}
 	fail := func(path, access string) { rec.AddFileFailure(path, access, "ENOENT", profile.Process{}) }
-	fail("/root/.cargo/bin/bash", "x")      // execvp's tries
-	fail("/usr/bin/pybuilddir.txt", "r")    // python's probes
-	add("/srv/www/cgi-bin", "r", "dir")     // listed, no children
-	add("/var/lib/nginx/body", "", "dir")   // mkdir found it there (EEXIST): a type only
+	fail("/root/.cargo/bin/bash", "x")    // execvp's tries
+	fail("/usr/bin/pybuilddir.txt", "r")  // python's probes
+	add("/srv/www/cgi-bin", "r", "dir")   // listed, no children
+	add("/var/lib/nginx/body", "", "dir") // mkdir found it there (EEXIST): a type only
 	add("/var/lib/nginx/body/0001", "wc", "file")
 	add("/var/lib/redis/temp-6381.rdb", "wcd", "file") // created and renamed away
 	add("/var/lib/redis/dump.rdb", "wc", "file")
