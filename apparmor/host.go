@@ -11,6 +11,10 @@ import (
 	"strings"
 
 	"github.com/profgen/profgen/internal/atomicfile"
+	"github.com/profgen/profgen/internal/inroot"
+	"github.com/profgen/profgen/internal/sizelimit"
+
+	"golang.org/x/sys/unix"
 )
 
 // ErrAppArmorDisabled is returned when the running kernel has no AppArmor.
@@ -49,6 +53,40 @@ func (h *Host) path(p string) string {
 		return p
 	}
 	return filepath.Join(h.Root, p)
+}
+
+// openDir opens the directory rel ("etc/apparmor.d" ...) under Root without following a link
+// anywhere on the way, refusing directories others could change (inroot.ErrUnsafe).
+func (h *Host) openDir(rel string, create bool) (*os.File, error) {
+	root := h.Root
+	if root == "" {
+		root = "/"
+	}
+	r, err := inroot.OpenRoot(root, false)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return inroot.OpenDir(r, rel, create)
+}
+
+// underProfileDir returns file's directory relative to Root and its base name when file is
+// in /etc/apparmor.d under Root (or a directory below it), where it must be reached without
+// links; ok is false for a file elsewhere.
+func (h *Host) underProfileDir(file string) (dir, base string, ok bool) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return "", "", false
+	}
+	root, err := filepath.Abs(h.path("/"))
+	if err != nil {
+		return "", "", false
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || !strings.HasPrefix(rel+"/", strings.TrimPrefix(ProfileDir, "/")+"/") || rel == strings.TrimPrefix(ProfileDir, "/") {
+		return "", "", false
+	}
+	return filepath.Dir(rel), filepath.Base(rel), true
 }
 
 func (h *Host) parser() string {
@@ -181,11 +219,14 @@ func (h *Host) Disable(file string) error {
 	if h.DryRun {
 		fmt.Fprintln(h.Out, shellJoin([]string{"ln", "-sf", target, link}))
 	} else {
-		if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		dir, err := h.openDir(strings.TrimPrefix(DisableDir, "/"), true)
+		if err != nil {
 			return fmt.Errorf("disable %s: %w", file, err)
 		}
-		if err := replaceSymlink(target, link); err != nil {
-			return fmt.Errorf("disable %s: %w", file, err)
+		err = atomicfile.SymlinkAt(dir, target, filepath.Base(link))
+		dir.Close()
+		if err != nil {
+			return fmt.Errorf("disable %s: link %s: %w", file, link, err)
 		}
 	}
 	return h.exec(h.UnloadArgs(abs), nil)
@@ -209,20 +250,6 @@ func (h *Host) inRoot(abs string) string {
 	return "/" + rel
 }
 
-// replaceSymlink makes link point at target, atomically replacing what link was.
-func replaceSymlink(target, link string) error {
-	tmp := link + ".profgen-tmp"
-	os.Remove(tmp)
-	if err := os.Symlink(target, tmp); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, link); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}
-
 // Enable removes file's link in /etc/apparmor.d/disable/ and loads it.
 func (h *Host) Enable(file string) error {
 	if err := h.ready(); err != nil {
@@ -238,10 +265,37 @@ func (h *Host) Enable(file string) error {
 	}
 	if h.DryRun {
 		fmt.Fprintln(h.Out, shellJoin([]string{"rm", "-f", link}))
-	} else if err := os.Remove(link); err != nil && !errors.Is(err, os.ErrNotExist) {
+	} else if err := h.removeDisableLink(link); err != nil {
 		return fmt.Errorf("enable %s: %w", file, err)
 	}
 	return h.exec(h.LoadArgs(abs), nil)
+}
+
+// removeDisableLink removes the link link in the disable directory, reached without links;
+// anything there that is not a link is left alone and reported.
+func (h *Host) removeDisableLink(link string) error {
+	dir, err := h.openDir(strings.TrimPrefix(DisableDir, "/"), false)
+	if errors.Is(err, unix.ENOENT) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+	base := filepath.Base(link)
+	var st unix.Stat_t
+	if err := unix.Fstatat(int(dir.Fd()), base, &st, unix.AT_SYMLINK_NOFOLLOW); errors.Is(err, unix.ENOENT) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("stat %s: %w", link, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
+		return fmt.Errorf("%s is not a link; left alone", link)
+	}
+	if err := unix.Unlinkat(int(dir.Fd()), base, 0); err != nil {
+		return fmt.Errorf("remove %s: %w", link, err)
+	}
+	return nil
 }
 
 // SetMode changes the mode flag of the first profile in file to "complain" or "enforce",
@@ -252,7 +306,18 @@ func (h *Host) SetMode(file, mode string, reload bool) error {
 			return err
 		}
 	}
-	text, err := os.ReadFile(file)
+	var dir *os.File
+	if rel, base, ok := h.underProfileDir(file); ok && !h.DryRun {
+		// In /etc/apparmor.d: read and replace the file through its directory, reached
+		// without links.
+		d, err := h.openDir(rel, false)
+		if err != nil {
+			return fmt.Errorf("set %s mode: %w", mode, err)
+		}
+		defer d.Close()
+		dir, file = d, base
+	}
+	text, err := readProfileFile(dir, file)
 	if err != nil {
 		return fmt.Errorf("set %s mode: %w", mode, err)
 	}
@@ -263,16 +328,20 @@ func (h *Host) SetMode(file, mode string, reload bool) error {
 	if h.DryRun {
 		fmt.Fprintf(h.Out, "# set the flags of %s to %s mode\n", file, mode)
 	} else if !bytes.Equal(out, text) {
-		st, err := os.Stat(file)
-		if err != nil {
-			return fmt.Errorf("set %s mode: %w", mode, err)
+		if dir != nil {
+			err = atomicfile.WriteAt(dir, file, out, 0o644)
+		} else {
+			err = atomicfile.Write(file, out, 0o644)
 		}
-		if err := atomicfile.Write(file, out, st.Mode().Perm()); err != nil {
-			return fmt.Errorf("set %s mode: %w", mode, err)
+		if err != nil {
+			return fmt.Errorf("set %s mode of %s: %w", mode, file, err)
 		}
 	}
 	if !reload {
 		return nil
+	}
+	if dir != nil {
+		file = filepath.Join(dir.Name(), file)
 	}
 	return h.exec(h.LoadArgs(file), nil)
 }
@@ -287,7 +356,7 @@ func (h *Host) Install(file, name string) (string, error) {
 	if err := ValidateName(name); err != nil {
 		return "", fmt.Errorf("install %s: file name: %w", file, err)
 	}
-	text, err := os.ReadFile(file)
+	text, err := sizelimit.ReadFile(file, sizelimit.AppArmorProfile, "an AppArmor profile")
 	if err != nil {
 		return "", fmt.Errorf("install: %w", err)
 	}
@@ -297,16 +366,38 @@ func (h *Host) Install(file, name string) (string, error) {
 		fmt.Fprintln(h.Out, shellJoin([]string{"install", "-m", "0644", file, dest}))
 		return dest, nil
 	}
+	dir, err := h.openDir(strings.TrimPrefix(ProfileDir, "/"), true)
+	if err != nil {
+		return "", fmt.Errorf("install %s: %w", file, err)
+	}
+	defer dir.Close()
 	if err := Check(file); err != nil {
 		return "", fmt.Errorf("install: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-		return "", fmt.Errorf("install %s: %w", file, err)
-	}
-	if err := atomicfile.Write(dest, text, 0o644); err != nil {
-		return "", fmt.Errorf("install: %w", err)
+	if err := atomicfile.WriteAt(dir, name, text, 0o644); err != nil {
+		return "", fmt.Errorf("install %s: write %s: %w", file, dest, err)
 	}
 	return dest, nil
+}
+
+// readProfileFile reads name in dir (never through a link), or the path name when dir is nil,
+// up to MaxProfileSize.
+func readProfileFile(dir *os.File, name string) ([]byte, error) {
+	var f *os.File
+	if dir == nil {
+		var err error
+		if f, err = os.Open(name); err != nil {
+			return nil, err
+		}
+	} else {
+		fd, err := unix.Openat(int(dir.Fd()), name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", filepath.Join(dir.Name(), name), err)
+		}
+		f = os.NewFile(uintptr(fd), filepath.Join(dir.Name(), name))
+	}
+	defer f.Close()
+	return sizelimit.ReadAll(f, f.Name(), sizelimit.AppArmorProfile, "an AppArmor profile")
 }
 
 // shellJoin writes a command line as a shell would read it.
