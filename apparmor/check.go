@@ -7,10 +7,15 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+
+	"github.com/profgen/profgen/internal/sizelimit"
 )
 
 // ErrParserMissing is returned when apparmor_parser is not installed.
 var ErrParserMissing = errors.New("apparmor_parser not found (install Debian's apparmor package)")
+
+// ErrNoProfile is returned by Check for a file with nothing but comments and blank lines.
+var ErrNoProfile = errors.New("the file holds no profile (only comments and blank lines, or nothing)")
 
 // ParserName is the program Check and the helpers run.
 const ParserName = "apparmor_parser"
@@ -23,7 +28,16 @@ func CheckArgs(parser, path string) []string {
 
 // Check runs apparmor_parser -Q -K on the profile file at path: it parses and compiles the
 // profile the way loading would, without a kernel. The error holds the parser's message.
+// A directory, or a file that holds nothing but comments and blank lines, is refused before
+// the parser runs: apparmor_parser accepts both, and neither is a profile.
 func Check(path string) error {
+	text, err := sizelimit.ReadFile(path, sizelimit.AppArmorProfile, "an AppArmor profile")
+	if err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
+	if !hasContent(text) {
+		return fmt.Errorf("check %s: %w", path, ErrNoProfile)
+	}
 	parser, err := exec.LookPath(ParserName)
 	if err != nil {
 		return ErrParserMissing
@@ -32,6 +46,17 @@ func Check(path string) error {
 		return fmt.Errorf("check %s: %s", path, msg)
 	}
 	return nil
+}
+
+// hasContent reports whether text has a line that is not blank and not a comment.
+func hasContent(text []byte) bool {
+	for _, l := range strings.Split(string(text), "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !strings.HasPrefix(l, "#") || strings.HasPrefix(l, "#include") {
+			return true
+		}
+	}
+	return false
 }
 
 // CheckBytes checks profile text by writing it to a temporary file and running Check.

@@ -33,7 +33,7 @@ const KubeletProfileDir = "/var/lib/kubelet/seccomp/profiles"
 func LocalhostProfile(name string) string { return "profiles/" + name + ".json" }
 
 // ValidateProfileName checks a profile name before it becomes a file or resource name: not
-// empty, no "/", no "..", no NUL or other control character, at most 253 bytes.
+// empty, no "/", no "..", no NUL or other control character, at most 250 bytes (NAME.json fits a 255-byte file name).
 func ValidateProfileName(name string) error {
 	switch {
 	case name == "":
@@ -44,8 +44,9 @@ func ValidateProfileName(name string) error {
 		return fmt.Errorf("profile name %q contains ..", name)
 	case name == ".":
 		return fmt.Errorf("profile name %q is not a file name", name)
-	case len(name) > 253:
-		return fmt.Errorf("profile name is longer than 253 bytes")
+	case len(name)+len(".json") > 255:
+		// NAME.json is one file name: at most 255 bytes on Linux file systems.
+		return fmt.Errorf("profile name is %d bytes, longer than 250 (NAME.json must fit in a 255-byte file name)", len(name))
 	}
 	for _, c := range name {
 		if c < 0x20 || c == 0x7f {

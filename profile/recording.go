@@ -2,21 +2,31 @@ package profile
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"math"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/profgen/profgen/internal/sizelimit"
 	"github.com/profgen/profgen/syscalls"
 )
 
-// RecordingVersion is the version of the recording file format this package writes. Readers
-// reject any other version with ErrRecordingVersion.
-const RecordingVersion = 1
+// RecordingVersion is the version of the recording file format this package writes. It reads
+// this version and every earlier one (MinRecordingVersion on), and rejects others with
+// ErrRecordingVersion.
+//
+// Version 2 keeps file names that are not valid UTF-8 (JSON strings cannot hold them) in
+// "filesBase64", keyed by the base64 of the name's bytes; version 1 lost them.
+const RecordingVersion = 2
+
+// MinRecordingVersion is the oldest recording file format this package reads.
+const MinRecordingVersion = 1
 
 // RecordingKind is the value of a recording file's "kind" field.
 const RecordingKind = "profgen.recording"
@@ -38,13 +48,13 @@ type Recording struct {
 	// the sorted distinct values seen.
 	Args map[string]map[string][]uint64 `json:"args,omitempty"`
 	// Files maps an absolute path to how it was accessed.
-	Files map[string]*FileAccess `json:"files,omitempty"`
+	Files PathMap[*FileAccess] `json:"files,omitempty"`
 	// Sockets are the distinct (family, type, protocol) triples of sockets created.
 	Sockets []Socket `json:"sockets,omitempty"`
 	// FailedFiles maps an absolute path to the accesses of it that failed (a lookup of a
 	// file that is not there, a refused open). They are kept to explain a profile; no rule is
 	// written for them.
-	FailedFiles map[string]*FileFailure `json:"failedFiles,omitempty"`
+	FailedFiles PathMap[*FileFailure] `json:"failedFiles,omitempty"`
 	// Capabilities are capability names without CAP_, lower case (net_bind_service), that a
 	// source observed being used (a kernel record of a capability check).
 	Capabilities []string `json:"capabilities,omitempty"`
@@ -164,7 +174,15 @@ func (r *Recording) AddSyscall(abi syscalls.ABI, name string, n uint64, p Proces
 		m[name] = &SyscallStat{Count: n, First: p}
 		return
 	}
-	s.Count += n
+	s.Count = addSaturating(s.Count, n)
+}
+
+// addSaturating adds counts, stopping at the largest count instead of wrapping to a small one.
+func addSaturating(a, b uint64) uint64 {
+	if a+b < a {
+		return math.MaxUint64
+	}
+	return a + b
 }
 
 // AddArg records that syscall name was called with argument arg equal to v.
@@ -199,7 +217,7 @@ func (r *Recording) AddFile(path, access string, p Process) {
 		return
 	}
 	f.Access = MergeAccess(f.Access, access)
-	f.Count++
+	f.Count = addSaturating(f.Count, 1)
 }
 
 // SetFileType records the type of path when it is not known yet; the path needs no access
@@ -233,7 +251,7 @@ func (r *Recording) AddFileFailure(path, access, errName string, p Process) {
 		r.FailedFiles[path] = f
 	}
 	f.Access = MergeAccess(f.Access, access)
-	f.Count++
+	f.Count = addSaturating(f.Count, 1)
 	f.Errors = addSorted(f.Errors, errName)
 }
 
@@ -343,7 +361,7 @@ func (r *Recording) AddDropped(reason string, n uint64) {
 	if r.Source.Dropped == nil {
 		r.Source.Dropped = map[string]uint64{}
 	}
-	r.Source.Dropped[reason] += n
+	r.Source.Dropped[reason] = addSaturating(r.Source.Dropped[reason], n)
 }
 
 // ABIs returns the ABIs with at least one syscall recorded, sorted.
@@ -389,7 +407,7 @@ func (r *Recording) Merge(o *Recording) {
 		}
 		if cur := r.Files[path]; cur != nil {
 			cur.Access = MergeAccess(cur.Access, f.Access)
-			cur.Count += f.Count
+			cur.Count = addSaturating(cur.Count, f.Count)
 			if cur.Type == "" {
 				cur.Type = f.Type
 			}
@@ -408,7 +426,7 @@ func (r *Recording) Merge(o *Recording) {
 			r.FailedFiles[path] = cur
 		}
 		cur.Access = MergeAccess(cur.Access, f.Access)
-		cur.Count += f.Count
+		cur.Count = addSaturating(cur.Count, f.Count)
 		for _, e := range f.Errors {
 			cur.Errors = addSorted(cur.Errors, e)
 		}
@@ -437,15 +455,17 @@ func (r *Recording) Validate() error {
 	if r.Kind != RecordingKind {
 		return fmt.Errorf("kind is %q, want %q", r.Kind, RecordingKind)
 	}
-	if r.Version != RecordingVersion {
-		return fmt.Errorf("%w %d (this profgen reads version %d)", ErrRecordingVersion, r.Version, RecordingVersion)
+	if r.Version < MinRecordingVersion || r.Version > RecordingVersion {
+		return fmt.Errorf("%w %d (this profgen reads versions %d to %d)", ErrRecordingVersion, r.Version, MinRecordingVersion, RecordingVersion)
 	}
 	for abi, m := range r.Syscalls {
 		if !abi.Valid() {
 			return fmt.Errorf("syscalls: %w %q", syscalls.ErrUnknownABI, string(abi))
 		}
 		for name, s := range m {
-			if name == "" || strings.ContainsAny(name, " \t\n\x00") {
+			// A name, or a decimal number for a syscall the tables do not name; nothing
+			// else (".." or a path) ever reaches a profile or a file name.
+			if !ValidSyscallName(name) && !isNumber(name) {
 				return fmt.Errorf("syscalls: %s: bad syscall name %q", abi, name)
 			}
 			if s == nil {
@@ -487,7 +507,50 @@ func (r *Recording) WriteTo(w io.Writer) (int64, error) {
 	return int64(n), err
 }
 
-// ParseRecording decodes and validates a recording held in memory.
+// PathMap maps a file name to what was seen of it. In a file (version 2) a name that is not
+// valid UTF-8, which a JSON string cannot hold, is written as "base64:" and the base64 of its
+// bytes, as is a name that starts with "base64:" itself; every other name as it is.
+type PathMap[V any] map[string]V
+
+// fileNamePrefix marks a file name written in base64.
+const fileNamePrefix = "base64:"
+
+// MarshalJSON writes the map with every name encoded losslessly.
+func (m PathMap[V]) MarshalJSON() ([]byte, error) {
+	out := make(map[string]V, len(m))
+	for path, f := range m {
+		if !utf8.ValidString(path) || strings.HasPrefix(path, fileNamePrefix) {
+			path = fileNamePrefix + base64.StdEncoding.EncodeToString([]byte(path))
+		}
+		out[path] = f
+	}
+	return json.Marshal(out)
+}
+
+// decodePaths turns the base64 names of a version 2 file back into bytes.
+func decodePaths[V any](field string, m PathMap[V]) (PathMap[V], error) {
+	if m == nil {
+		return nil, nil
+	}
+	out := make(PathMap[V], len(m))
+	for k, f := range m {
+		if enc, ok := strings.CutPrefix(k, fileNamePrefix); ok {
+			b, err := base64.StdEncoding.DecodeString(enc)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %q: %w", field, k, err)
+			}
+			k = string(b)
+		}
+		if _, dup := out[k]; dup {
+			return nil, fmt.Errorf("%s: %q appears twice", field, k)
+		}
+		out[k] = f
+	}
+	return out, nil
+}
+
+// ParseRecording decodes and validates a recording held in memory: one JSON object and
+// nothing after it. A recording of an older version is returned in the current one.
 func ParseRecording(data []byte) (*Recording, error) {
 	var r Recording
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -495,9 +558,22 @@ func ParseRecording(data []byte) (*Recording, error) {
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("decode recording: %w", err)
 	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("decode recording: data after the recording object")
+	}
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
+	if r.Version >= 2 {
+		var err error
+		if r.Files, err = decodePaths("files", r.Files); err != nil {
+			return nil, fmt.Errorf("decode recording: %w", err)
+		}
+		if r.FailedFiles, err = decodePaths("failedFiles", r.FailedFiles); err != nil {
+			return nil, fmt.Errorf("decode recording: %w", err)
+		}
+	}
+	r.Version = RecordingVersion
 	if r.Syscalls == nil {
 		r.Syscalls = map[syscalls.ABI]map[string]*SyscallStat{}
 	}
@@ -506,7 +582,7 @@ func ParseRecording(data []byte) (*Recording, error) {
 
 // LoadRecording reads a recording file; errors name the file.
 func LoadRecording(path string) (*Recording, error) {
-	data, err := os.ReadFile(path)
+	data, err := sizelimit.ReadFile(path, sizelimit.Recording, "a recording")
 	if err != nil {
 		return nil, fmt.Errorf("read recording: %w", err)
 	}

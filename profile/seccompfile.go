@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/profgen/profgen/internal/sizelimit"
 	"github.com/profgen/profgen/syscalls"
 )
 
@@ -74,6 +74,9 @@ func ValidateSeccomp(p *specs.LinuxSeccomp) error {
 	if !knownActions[p.DefaultAction] {
 		return fmt.Errorf("%w: unknown defaultAction %q", ErrBadProfile, p.DefaultAction)
 	}
+	if err := validateErrno(p.DefaultErrnoRet); err != nil {
+		return fmt.Errorf("%w: defaultErrnoRet: %w", ErrBadProfile, err)
+	}
 	for _, a := range p.Architectures {
 		if _, err := syscalls.ABIFromSCMPArch(string(a)); err != nil {
 			return fmt.Errorf("%w: %w", ErrBadProfile, err)
@@ -99,6 +102,9 @@ func validateRule(r specs.LinuxSyscall) error {
 	if len(r.Names) == 0 {
 		return errors.New("no names")
 	}
+	if err := validateErrno(r.ErrnoRet); err != nil {
+		return fmt.Errorf("errnoRet: %w", err)
+	}
 	for _, n := range r.Names {
 		if !ValidSyscallName(n) {
 			return fmt.Errorf("bad syscall name %q", n)
@@ -115,9 +121,20 @@ func validateRule(r specs.LinuxSyscall) error {
 	return nil
 }
 
+// maxErrno is the largest errno a seccomp filter can return (the kernel's MAX_ERRNO): the
+// SECCOMP_RET_DATA of SCMP_ACT_ERRNO is 16 bits and values above 4095 are no error at all.
+const maxErrno = 4095
+
+func validateErrno(e *uint) error {
+	if e != nil && *e > maxErrno {
+		return fmt.Errorf("%d is not an errno (0 to %d)", *e, maxErrno)
+	}
+	return nil
+}
+
 // LoadSeccomp reads and validates a seccomp profile file; errors name the file.
 func LoadSeccomp(path string) (*specs.LinuxSeccomp, error) {
-	data, err := os.ReadFile(path)
+	data, err := sizelimit.ReadFile(path, sizelimit.SeccompProfile, "a seccomp profile")
 	if err != nil {
 		return nil, fmt.Errorf("read seccomp profile: %w", err)
 	}

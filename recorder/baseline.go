@@ -2,10 +2,10 @@ package recorder
 
 import (
 	"fmt"
-	"os"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/profgen/profgen/internal/sizelimit"
 	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/syscalls"
 )
@@ -14,7 +14,7 @@ import (
 // from an OCI seccomp profile (the syscalls it allows, on its architectures, or on the
 // machine's ABI family when it lists none). Only the syscall sets of the result are filled.
 func LoadBaseline(path string) (*profile.Recording, error) {
-	data, err := os.ReadFile(path)
+	data, err := sizelimit.ReadFile(path, sizelimit.Recording, "a baseline")
 	if err != nil {
 		return nil, fmt.Errorf("read baseline: %w", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/profgen/profgen/apparmor"
-	"github.com/profgen/profgen/internal/atomicfile"
+	"github.com/profgen/profgen/internal/sizelimit"
 	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/seccomp"
 )
@@ -50,7 +50,7 @@ parse and compile, load nothing), alone or together with a seccomp FILE.`,
 					return nil
 				}
 			}
-			data, err := readInput(cmd, args[0])
+			data, err := readInput(cmd, args[0], sizelimit.SeccompProfile, "a seccomp profile")
 			if err != nil {
 				return fmt.Errorf("check: read %s: %w", args[0], err)
 			}
@@ -79,10 +79,9 @@ parse and compile, load nothing), alone or together with a seccomp FILE.`,
 				if err != nil {
 					return fmt.Errorf("check: %w", err)
 				}
-				if err := atomicfile.Write(bpfOut, bpf, 0o644); err != nil {
+				if err := writeOutput(cmd, bpfOut, bpf); err != nil {
 					return fmt.Errorf("check: %w", err)
 				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "profgen: wrote %s (%d BPF instructions)\n", bpfOut, len(bpf)/8)
 			}
 			return nil
 		},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/profgen/profgen/internal/sizelimit"
 	"github.com/profgen/profgen/profile"
 )
 
@@ -82,7 +83,7 @@ type diffSide struct {
 }
 
 func diffInput(cmd *cobra.Command, path string) (diffSide, error) {
-	data, err := readInput(cmd, path)
+	data, err := readInput(cmd, path, sizelimit.Recording, "a recording or profile")
 	if err != nil {
 		return diffSide{}, fmt.Errorf("diff: read %s: %w", path, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/profgen/profgen/internal/sizelimit"
 	"github.com/profgen/profgen/profile"
 )
 
@@ -146,7 +147,7 @@ without them a container cannot start under an allow-list profile.`,
 func loadRecordings(cmd *cobra.Command, paths []string) (*profile.Recording, error) {
 	recs := make([]*profile.Recording, len(paths))
 	for i, p := range paths {
-		data, err := readInput(cmd, p)
+		data, err := readInput(cmd, p, sizelimit.Recording, "a recording or profile")
 		if err != nil {
 			return nil, fmt.Errorf("read recording: %w", err)
 		}

@@ -2,13 +2,16 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/profgen/profgen/internal/atomicfile"
+	"github.com/profgen/profgen/internal/inroot"
+	"github.com/profgen/profgen/internal/sizelimit"
 	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/seccomp"
 )
 
 func newInstallCmd() *cobra.Command {
@@ -32,19 +35,32 @@ standard input.`, profile.KubeletProfileDir),
 			if err := profile.ValidateProfileName(name); err != nil {
 				return usagef("install: %w", err)
 			}
-			data, err := readInput(cmd, file)
+			data, err := readInput(cmd, file, sizelimit.SeccompProfile, "a seccomp profile")
 			if err != nil {
 				return fmt.Errorf("install: read %s: %w", file, err)
 			}
-			if _, err := profile.ParseSeccomp(data); err != nil {
+			p, err := profile.ParseSeccomp(data)
+			if err != nil {
 				return fmt.Errorf("install: %s: %w", file, err)
 			}
-			if err := os.MkdirAll(root, 0o755); err != nil {
+			// What check rejects is not installed.
+			rep, err := seccomp.Check(p)
+			if err != nil {
+				return fmt.Errorf("install: %s: %w", file, err)
+			}
+			if len(rep.Errors) > 0 {
+				return fmt.Errorf("install: %s: %s (profgen check %s says more)", file, strings.Join(rep.Errors, "; "), file)
+			}
+			// The directory is reached without following links that users other than root
+			// (and profgen's own) made, and refused when others may write to it.
+			dir, err := inroot.OpenRoot(root, true)
+			if err != nil {
 				return fmt.Errorf("install: %w", err)
 			}
+			defer dir.Close()
 			dst := filepath.Join(root, name+".json")
-			if err := atomicfile.Write(dst, data, 0o644); err != nil {
-				return fmt.Errorf("install: %w", err)
+			if err := atomicfile.WriteAt(dir, name+".json", data, 0o644); err != nil {
+				return fmt.Errorf("install: write %s: %w", dst, err)
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "profgen: installed %s\n", dst)
 			fmt.Fprintf(cmd.OutOrStdout(), "localhostProfile: %s/%s.json\n", filepath.Base(filepath.Clean(root)), name)

@@ -7,6 +7,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/cobra"
 
+	"github.com/profgen/profgen/internal/sizelimit"
 	"github.com/profgen/profgen/profile"
 )
 
@@ -30,7 +31,7 @@ profile once.`,
 			var recs []*profile.Recording
 			var profs []*specs.LinuxSeccomp
 			for _, p := range args {
-				data, err := readInput(cmd, p)
+				data, err := readInput(cmd, p, sizelimit.Recording, "a recording or profile")
 				if err != nil {
 					return fmt.Errorf("merge: read %s: %w", p, err)
 				}

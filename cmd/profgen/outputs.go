@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/profgen/profgen/internal/atomicfile"
+	"github.com/profgen/profgen/internal/sizelimit"
 	"github.com/profgen/profgen/profile"
 )
 
@@ -139,7 +138,7 @@ func writeNewFile(dir, pattern string, data []byte) (path string, err error) {
 	if _, err = f.Write(data); err != nil {
 		return "", fmt.Errorf("write %s: %w", f.Name(), err)
 	}
-	if err = f.Chmod(0o644); err != nil {
+	if err = f.Chmod(os.FileMode(0o644 &^ atomicfile.Umask())); err != nil {
 		return "", fmt.Errorf("write %s: %w", f.Name(), err)
 	}
 	if err = f.Sync(); err != nil {
@@ -154,54 +153,29 @@ func writeNewFile(dir, pattern string, data []byte) (path string, err error) {
 	return f.Name(), nil
 }
 
-// writeOutput writes data to path atomically, or to standard output for "-".
+// writeOutput is every command's output: standard output for "-", otherwise
+// atomicfile.Write (devices and pipes written in place, profgen's own descriptors such as
+// /dev/stdout written to as "-" is, regular files replaced atomically wherever they are).
 func writeOutput(cmd *cobra.Command, path string, data []byte) error {
 	if path == "-" {
 		_, err := cmd.OutOrStdout().Write(data)
 		return err
 	}
-	if isSpecialOutput(path) {
-		// A device or pipe (/dev/null, /dev/stdout): write to it. Renaming a temporary
-		// file over it would replace the device (or /dev/stdout's link) with a regular file.
-		return writeSpecial(path, data)
-	}
+	special := atomicfile.IsSpecial(path)
 	if err := atomicfile.Write(path, data, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "profgen: wrote %s\n", path)
-	return nil
-}
-
-// isSpecialOutput reports whether path is an existing device, pipe or socket, or lies in
-// /dev or /proc (where /dev/stdout and /proc/self/fd/N are links to whatever the fd is).
-func isSpecialOutput(path string) bool {
-	if abs, err := filepath.Abs(path); err == nil && (strings.HasPrefix(abs, "/dev/") || strings.HasPrefix(abs, "/proc/")) {
-		return true
-	}
-	fi, err := os.Stat(path)
-	return err == nil && !fi.Mode().IsRegular() && !fi.IsDir()
-}
-
-// writeSpecial writes data to an existing device or pipe.
-func writeSpecial(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if !special {
+		fmt.Fprintf(cmd.ErrOrStderr(), "profgen: wrote %s\n", path)
 	}
 	return nil
 }
 
-// readInput reads a named file, or standard input for "-".
-func readInput(cmd *cobra.Command, path string) ([]byte, error) {
+// readInput reads a named file, or standard input for "-", refusing more than limit bytes
+// (what names the kind of input in that error).
+func readInput(cmd *cobra.Command, path string, limit int64, what string) ([]byte, error) {
 	if path == "-" {
-		return io.ReadAll(cmd.InOrStdin())
+		return sizelimit.ReadAll(cmd.InOrStdin(), "standard input", limit, what)
 	}
-	return os.ReadFile(path)
+	return sizelimit.ReadFile(path, limit, what)
 }
