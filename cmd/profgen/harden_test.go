@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/profgen/profgen/internal/testutil"
+	"github.com/profgen/profgen/seccomp"
+)
+
+// runProfgenOut runs profgen with its standard output going to out.
+func runProfgenOut(t *testing.T, out *os.File, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(profgenBin, args...)
+	var errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = out, &errb
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return errb.String(), ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return errb.String(), 0
+}
+
+// TestOutputToAppendedStdout: `--seccomp /dev/stdout rec >> log.txt` appends to the log; it
+// neither overwrites its start nor replaces it.
+func TestOutputToAppendedStdout(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "log.txt")
+	const first = "a first line of the log that is longer than nothing\n"
+	os.WriteFile(log, []byte(first), 0o644)
+	ino := inode(t, log)
+	for _, args := range [][]string{
+		{"generate", "seccomp", "--seccomp", "/dev/stdout", scTestdata(t, "app-x86_64.rec.json")},
+		{"merge", "-o", "/dev/stdout", scTestdata(t, "app-x86_64.rec.json")},
+	} {
+		f, err := os.OpenFile(log, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stderr, code := runProfgenOut(t, f, args...)
+		f.Close()
+		if code != 0 {
+			t.Fatalf("%v: status %d: %s", args, code, stderr)
+		}
+	}
+	b, _ := os.ReadFile(log)
+	if !strings.HasPrefix(string(b), first) || !strings.Contains(string(b), `"defaultAction"`) || !strings.Contains(string(b), `"kind": "profgen.recording"`) {
+		t.Errorf("log.txt holds:\n%s", b)
+	}
+	if inode(t, log) != ino {
+		t.Error("log.txt was replaced, not appended to")
+	}
+}
+
+func inode(t *testing.T, p string) uint64 {
+	t.Helper()
+	var st syscallStat
+	if err := statInode(p, &st); err != nil {
+		t.Fatal(err)
+	}
+	return st.Ino
+}
+
+// TestOutputDevicesInPrivateNamespace runs the outputs in a private mount namespace with
+// its own /dev/shm (never the machine's): a device stays a device, an existing regular file
+// in /dev/shm is replaced whole (no tail of the old one left).
+func TestOutputDevicesInPrivateNamespace(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireCommand(t, "unshare")
+	if _, err := seccomp.LibseccompVersion(); err != nil {
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	good := scWrite(t, dir, "good.json", `{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"]}`)
+	script := `set -e
+mount -t tmpfs tmpfs /dev/shm
+mknod /dev/shm/null c 1 3
+head -c 100000 /dev/zero | tr '\0' z > /dev/shm/p.json
+P="$1"; REC="$2"; GOOD="$3"
+"$P" check --bpf /dev/shm/null "$GOOD" >/dev/null
+test -c /dev/shm/null || { echo "check --bpf: the device became a regular file"; exit 1; }
+"$P" generate seccomp --seccomp /dev/shm/null "$REC" 2>/dev/null
+test -c /dev/shm/null || { echo "generate: the device became a regular file"; exit 1; }
+"$P" generate seccomp --seccomp /dev/shm/p.json "$REC" 2>/dev/null
+grep -q zzzz /dev/shm/p.json && { echo "the old file's tail was left in /dev/shm/p.json"; exit 1; }
+"$P" check /dev/shm/p.json >/dev/null
+`
+	out, err := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
+		profgenBin, scTestdata(t, "app-x86_64.rec.json"), good).CombinedOutput()
+	if err != nil {
+		if strings.Contains(string(out), "unshare failed") || strings.Contains(string(out), "Operation not permitted") {
+			t.Skipf("no private mount namespace here: %s", out)
+		}
+		t.Fatalf("%v: %s", err, out)
+	}
+}
+
+// TestCheckBPFToDevice: check --bpf writes to a device in place (a device in a temporary
+// directory, not the machine's /dev/null).
+func TestCheckBPFToDevice(t *testing.T) {
+	testutil.RequireRoot(t)
+	if _, err := seccomp.LibseccompVersion(); err != nil {
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	null := filepath.Join(dir, "null")
+	if err := exec.Command("mknod", null, "c", "1", "3").Run(); err != nil {
+		t.Skipf("mknod: %v", err)
+	}
+	good := scWrite(t, dir, "good.json", `{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"]}`)
+	if r := runProfgen(t, nil, "check", "--bpf", null, good); r.code != 0 {
+		t.Fatalf("check: %+v", r)
+	}
+	if fi, err := os.Lstat(null); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Errorf("the device is now %v (%v)", fi.Mode(), err)
+	}
+}
+
+func TestInstallRefuses(t *testing.T) {
+	if _, err := seccomp.LibseccompVersion(); err != nil {
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	good := scWrite(t, dir, "good.json", `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["execve","exit","exit_group","rt_sigreturn","read"],"action":"SCMP_ACT_ALLOW"}]}`)
+	badErrno := scWrite(t, dir, "errno.json", `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":99999999999,"syscalls":[{"names":["execve","exit","exit_group","rt_sigreturn"],"action":"SCMP_ACT_ALLOW"}]}`)
+	nowhere := scWrite(t, dir, "nowhere.json", `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["execve","exit","exit_group","rt_sigreturn","nosuchsyscall"],"action":"SCMP_ACT_ALLOW"}]}`)
+	root := filepath.Join(dir, "profiles")
+	for _, c := range []struct {
+		name, file, want string
+	}{
+		{"bad-errno", badErrno, "not an errno"},
+		{"nowhere", nowhere, "nosuchsyscall"},
+		{strings.Repeat("n", 251), good, "longer than 250"},
+	} {
+		r := runProfgen(t, nil, "install", "--root", root, c.name, c.file)
+		if r.code == 0 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("install %s: status %d, stderr %q; want a refusal naming %q", c.file, r.code, r.stderr, c.want)
+		}
+	}
+	if r := runProfgen(t, nil, "install", "--root", root, strings.Repeat("n", 250), good); r.code != 0 {
+		t.Errorf("a 250-byte name: %+v", r)
+	}
+	// A profile directory others may write to, and one reached through another user's link.
+	os.Chmod(root, 0o777)
+	if r := runProfgen(t, nil, "install", "--root", root, "web", good); r.code == 0 || !strings.Contains(r.stderr, "writable by every user") {
+		t.Errorf("world-writable directory: %+v", r)
+	}
+	os.Chmod(root, 0o755)
+	if os.Geteuid() == 0 {
+		sticky := filepath.Join(dir, "tmp")
+		os.Mkdir(sticky, 0o755)
+		os.Chmod(sticky, 0o777|os.ModeSticky)
+		elsewhere := t.TempDir()
+		link := filepath.Join(sticky, "profiles")
+		os.Symlink(elsewhere, link)
+		os.Lchown(link, 1234, 1234)
+		if r := runProfgen(t, nil, "install", "--root", link, "web", good); r.code == 0 || !strings.Contains(r.stderr, "unsafe directory") {
+			t.Errorf("another user's link: %+v", r)
+		}
+		if ents, _ := os.ReadDir(elsewhere); len(ents) != 0 {
+			t.Errorf("install wrote %v through another user's link", ents)
+		}
+	}
+}
+
+func TestCheckRefusesHugeAndEmptyInput(t *testing.T) {
+	dir := t.TempDir()
+	zero := filepath.Join(dir, "zero.json")
+	os.Symlink("/dev/zero", zero)
+	sparse := filepath.Join(dir, "sparse.json")
+	f, _ := os.Create(sparse)
+	f.Truncate(2 << 30)
+	f.Close()
+	for _, in := range []string{zero, sparse} {
+		r := runProfgen(t, nil, "check", in)
+		scOneLineError(t, r, exitFailure, "the most profgen reads as a seccomp profile")
+	}
+	testutil.RequireCommand(t, "apparmor_parser")
+	empty := scWrite(t, dir, "empty", "")
+	comments := scWrite(t, dir, "comments", "# nothing\n\n")
+	for _, in := range []string{empty, comments, dir} {
+		r := runProfgen(t, nil, "check", "--apparmor", in)
+		if r.code == 0 || strings.Contains(r.stdout, "accepted") {
+			t.Errorf("check --apparmor %s: status %d, stdout %q", in, r.code, r.stdout)
+		}
+	}
+}
+
+func TestRecordingInputsRefused(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile(scTestdata(t, "app-x86_64.rec.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	garbage := scWrite(t, dir, "garbage.json", string(good)+"garbage\n")
+	dotdot := scWrite(t, dir, "dotdot.json", strings.Replace(string(good), `"brk"`, `".."`, 1))
+	for _, in := range []string{garbage, dotdot} {
+		for _, args := range [][]string{
+			{"merge", "-o", filepath.Join(dir, "m.json"), in},
+			{"generate", "seccomp", "--seccomp", filepath.Join(dir, "s.json"), in},
+			{"generate", "apparmor", "--apparmor", filepath.Join(dir, "a"), in},
+		} {
+			if r := runProfgen(t, nil, args...); r.code == 0 {
+				t.Errorf("%v accepted %s", args, filepath.Base(in))
+			}
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+		t.Errorf("outputs were written: %v", ents)
+	}
+}
