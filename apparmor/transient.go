@@ -48,8 +48,8 @@ func transientPattern(p string, names map[string]string) string {
 // that change from run to run:
 //   - every run of letters and digits that holds a digit (PIDs, counters, random suffixes:
 //     temp-6381.rdb → temp-*.rdb, appendonly.aof.1.incr.aof → appendonly.aof.*.incr.aof),
-//     keeping a leading "tmp" or three or more letters before the digits (go-build123 →
-//     go-build*);
+//     keeping a leading "tmp" or lower-case letters before four or more digits
+//     (go-build1234 → go-build*);
 //   - otherwise the last run, when it has six or more characters and follows a '.', '-' or
 //     '_' or starts with "tmp" (mktemp's suffix, even all lower case: job.qwerty → job.*).
 //
@@ -103,13 +103,14 @@ func transientName(name string) string {
 func isDigitRune(r rune) bool { return r >= '0' && r <= '9' }
 
 // keptPrefix returns the part of a run with digits that names rather than varies: "tmp",
-// or three or more letters followed only by digits.
+// or three or more lower-case letters followed only by four or more digits (go-build123456;
+// mktemp's suffixes mix cases and rarely end in four digits).
 func keptPrefix(s string) string {
 	if strings.HasPrefix(s, "tmp") {
 		return "tmp"
 	}
 	k := strings.IndexFunc(s, isDigitRune)
-	if k >= 3 && strings.Trim(s[k:], "0123456789") == "" {
+	if k >= 3 && len(s)-k >= 4 && strings.Trim(s[k:], "0123456789") == "" && strings.Trim(s[:k], "abcdefghijklmnopqrstuvwxyz") == "" {
 		return s[:k]
 	}
 	return ""

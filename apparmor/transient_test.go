@@ -21,6 +21,8 @@ func TestTransientName(t *testing.T) {
 		{"tmplll8zzby", "tmp*"},
 		{"tmpabcdefgh", "tmp*"},
 		{"7vx2v166", "*"},
+		{"job.RDIgY2", "job.*"},
+		{"job.abc123", "job.*"},
 		{"app.conf", "app.conf"},
 		{"out.txt", "out.txt"},
 		{"a*b", `a\*b`},
