@@ -73,6 +73,7 @@ Exit status: 0 success, 1 failure, 2 bad usage, 3 a change that diff --fail-on a
 		newInstallCmd(),
 		newAppArmorCmd(),
 		newSyscallsCmd(),
+		newOCIHookCmd(),
 		newVersionCmd(),
 	)
 	return cmd

@@ -28,6 +28,10 @@ type Options struct {
 	// PID, when not zero, records this running process (all its threads) and the children it
 	// forks from now on, until it exits or ctx is done.
 	PID int
+	// FromExec, with PID, counts nothing of the process until it executes a program (its
+	// execve is the first call counted): an OCI hook records a container's workload from its
+	// first instruction, not the runtime's init that runs before it in the same process.
+	FromExec bool
 	// Cgroup, when not empty, is a cgroup v2 directory: every process in it or below it is
 	// recorded until ctx is done or the cgroup has no process left.
 	Cgroup string
@@ -39,6 +43,9 @@ type Options struct {
 	Grace time.Duration
 	// Recording is filled with what was seen; nil means a new one.
 	Recording *profile.Recording
+	// Ready, when set, is called once the programs are attached, before the command starts
+	// (or, with PID or Cgroup, before the recording begins).
+	Ready func()
 }
 
 // Result is how a recording ended.
@@ -52,6 +59,10 @@ type Result struct {
 	Detached bool
 	// PID is the started command's process id.
 	PID int
+	// FromExec, with PID, counts nothing of the process until it executes a program (its
+	// execve is the first call counted): an OCI hook records a container's workload from its
+	// first instruction, not the runtime's init that runs before it in the same process.
+	FromExec bool
 	// Syscalls counts the syscalls recorded.
 	Syscalls uint64
 	// Lost counts what the kernel side could not keep, by reason (fork: a child not traced

@@ -47,6 +47,9 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 	defer p.Close()
 
 	res := &Result{LoadTime: loadTime}
+	if opts.Ready != nil && opts.PID == 0 {
+		opts.Ready() // with PID, attach calls it once the process is registered
+	}
 	var procs procCache
 	switch {
 	case opts.Cgroup != "":
@@ -186,8 +189,15 @@ func (p *programs) attach(ctx context.Context, opts Options) error {
 	if err := unix.Kill(opts.PID, 0); err != nil {
 		return fmt.Errorf("find process %d: %w", opts.PID, err)
 	}
-	if err := p.objs.Traced.Put(uint32(opts.PID), uint32(traced)); err != nil {
+	state := uint32(traced)
+	if opts.FromExec {
+		state = pending // the sys_enter program counts only its execve until the exec
+	}
+	if err := p.objs.Traced.Put(uint32(opts.PID), state); err != nil {
 		return fmt.Errorf("add process %d to the traced processes: %w", opts.PID, err)
+	}
+	if opts.Ready != nil {
+		opts.Ready()
 	}
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/profgen/profgen/internal/testutil"
+	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/recorder/ebpf"
+)
+
+const hookWorkload = "echo hi; ls / >/dev/null; cat /etc/passwd >/dev/null"
+
+// TestOCIHook runs a busybox container in runc with profgen oci-hook as its createRuntime and
+// poststop hooks, then checks the profile it wrote: the same container runs under it, one that
+// makes one syscall more (statfs) fails, and the recording holds no syscall that only runc's
+// init made (those in a ptrace recording of runc run itself that neither the workload nor
+// runc's base set has).
+func TestOCIHook(t *testing.T) {
+	testutil.RequireRoot(t)
+	if err := ebpf.Available(); err != nil {
+		t.Skipf("the hook records with eBPF: %v", err)
+	}
+	args := []string{"sh", "-c", hookWorkload}
+	bundle := testutil.NewBusyboxBundle(t, args, nil)
+	dir := filepath.Join(t.TempDir(), "recordings")
+	hook := specs.Hook{Path: profgenBin, Args: []string{"profgen", "oci-hook", "--state-dir", t.TempDir()}}
+	editSpec(t, bundle, func(s *specs.Spec) {
+		s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{hook}, Poststop: []specs.Hook{hook}}
+		s.Annotations = map[string]string{"io.profgen.record": dir}
+	})
+	if o, e, err := testutil.RunBundle(t, "runc", bundle); err != nil {
+		t.Fatalf("runc run with the hook: %v\n%s%s", err, o, e)
+	}
+	profiles, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	var prof, recPath string
+	for _, p := range profiles {
+		if strings.HasSuffix(p, ".rec.json") {
+			recPath = p
+		} else {
+			prof = p
+		}
+	}
+	if prof == "" || recPath == "" {
+		log, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+		t.Fatalf("the hook wrote %v (logs %v)", profiles, log)
+	}
+	rec := readRecording(t, recPath)
+	got := rec.SyscallNames("x86_64")
+
+	// What only runc's init made: runc run recorded whole by ptrace, less the workload's own
+	// calls (the same busybox command, recorded on the host with an environment like the
+	// container's: no PWD, so sh asks getcwd) and runc's base set.
+	editSpec(t, bundle, func(s *specs.Spec) { s.Hooks, s.Annotations = nil, nil })
+	tmp := t.TempDir()
+	runcRec := filepath.Join(tmp, "runc.rec.json")
+	if r := runProfgen(t, nil, "record", "--recording", runcRec, "--", "runc", "--root", tmp, "run", "--bundle", bundle, "profgen-hook-ref-"+filepath.Base(tmp)); r.code != 0 {
+		t.Fatalf("record runc run: %+v", r)
+	}
+	hostRec := filepath.Join(tmp, "host.rec.json")
+	if r := runProfgen(t, nil, "record", "--recording", hostRec, "--", testutil.BusyboxPath, "env", "-i", "PATH=/bin", testutil.BusyboxPath, "sh", "-c", hookWorkload); r.code != 0 {
+		t.Fatalf("record the workload on the host: %+v", r)
+	}
+	base, _ := profile.RuntimeBaseSet("runc")
+	baseNames, _ := base.Names("x86_64")
+	initOnly := minus(readRecording(t, runcRec).SyscallNames("x86_64"), readRecording(t, hostRec).SyscallNames("x86_64"), baseNames)
+	if !contains(initOnly, "pivot_root") {
+		t.Fatalf("runc's own calls lack pivot_root: %v", initOnly)
+	}
+	if both := intersect(got, initOnly); len(both) > 0 {
+		t.Errorf("the hook's recording holds calls only runc's init made: %v\n(recorded %v)", both, got)
+	}
+	for _, want := range []string{"execve", "wait4", "getdents64"} {
+		if !contains(got, want) {
+			t.Errorf("the hook's recording lacks %s: %v", want, got)
+		}
+	}
+
+	// The profile runs the same container, and stops one that makes one call more.
+	data, err := os.ReadFile(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p specs.LinuxSeccomp
+	if err := json.Unmarshal(data, &p); err != nil {
+		t.Fatal(err)
+	}
+	testutil.WriteBundleConfig(t, bundle, args, &p)
+	if o, e, err := testutil.RunBundle(t, "runc", bundle); err != nil || !strings.Contains(o, "hi") {
+		t.Errorf("the container under its profile: %v\n%s%s", err, o, e)
+	}
+	testutil.WriteBundleConfig(t, bundle, []string{"sh", "-c", hookWorkload + "; stat -f / >/dev/null"}, &p)
+	if _, _, err := testutil.RunBundle(t, "runc", bundle); err == nil {
+		t.Errorf("a container that also calls statfs ran under the profile")
+	}
+}
+
+// TestOCIHookNoRecording: without the annotation or --dir the hook does nothing, and bad
+// states are one clear error.
+func TestOCIHookStates(t *testing.T) {
+	state := t.TempDir()
+	r := runProfgen(t, strings.NewReader(`{"ociVersion":"1.0.2","id":"c1","status":"creating","pid":1,"bundle":"/b"}`), "oci-hook", "--state-dir", state)
+	if r.code != 0 || r.stdout != "" || r.stderr != "" {
+		t.Errorf("no recording asked for: %+v", r)
+	}
+	r = runProfgen(t, strings.NewReader(`{"id":"c1","status":"running","pid":5,"annotations":{"io.profgen.record":"/nonexistent"}}`), "oci-hook", "--state-dir", state)
+	if r.code != 0 {
+		t.Errorf("poststart: %+v", r)
+	}
+	scOneLineError(t, runProfgen(t, strings.NewReader(`{"id":"../c","status":"stopped"}`), "oci-hook"), exitFailure, "bad container state")
+	scOneLineError(t, runProfgen(t, strings.NewReader(`{"id":"c","status":"stopped","annotations":{"io.profgen.record":"rel"}}`), "oci-hook"), exitFailure, "absolute path")
+	d := t.TempDir()
+	scOneLineError(t, runProfgen(t, strings.NewReader(`{"id":"c2","status":"stopped"}`), "oci-hook", "--dir", d, "--state-dir", state), exitFailure, "no profile was written")
+	scOneLineError(t, runProfgen(t, strings.NewReader(`{}`), "oci-hook", "--runtime", "docker"), exitUsage, "--runtime")
+}
+
+func editSpec(t *testing.T, bundle string, edit func(*specs.Spec)) {
+	t.Helper()
+	path := filepath.Join(bundle, "config.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s specs.Spec
+	if err := json.Unmarshal(data, &s); err != nil {
+		t.Fatal(err)
+	}
+	edit(&s)
+	if data, err = json.Marshal(&s); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readRecording(t *testing.T, path string) *profile.Recording {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := profile.ParseRecording(data)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return r
+}
+
+// minus returns the names of a in none of the others, sorted.
+func minus(a []string, others ...[]string) []string {
+	drop := map[string]bool{}
+	for _, o := range others {
+		for _, n := range o {
+			drop[n] = true
+		}
+	}
+	var out []string
+	for _, n := range a {
+		if !drop[n] {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func intersect(a, b []string) []string {
+	return minus(a, minus(a, b))
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
