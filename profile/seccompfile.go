@@ -20,11 +20,15 @@ import (
 var ErrBadProfile = errors.New("invalid seccomp profile")
 
 // syscallNameRE is what a syscall name in a profile may look like. Anything else (a path, a
-// space, a NUL) is refused before it reaches libseccomp, a file name or a terminal.
-var syscallNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+// space, a NUL) is refused before it reaches libseccomp, a file name or a terminal. One
+// leading underscore is allowed: the kernel's tables and libseccomp name _llseek, _newselect
+// and _sysctl so (x86, arm, ppc, mips, parisc, m68k, sh, s390x; _sysctl on x86_64 too), and
+// Docker's and containerd's default profiles list them.
+var syscallNameRE = regexp.MustCompile(`^_?[a-z][a-z0-9_]{0,62}$`)
 
 // ValidSyscallName reports whether name looks like a syscall name: lower-case letters, digits
-// and underscores, starting with a letter, at most 64 characters.
+// and underscores, starting with a letter or one underscore and a letter, at most 64
+// characters.
 func ValidSyscallName(name string) bool { return syscallNameRE.MatchString(name) }
 
 // knownActions are the actions of the runtime spec, in the order it lists them.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"sort"
+	"strings"
 	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -172,16 +173,10 @@ func addArches(f *libseccomp.ScmpFilter, p *specs.LinuxSeccomp, only syscalls.AB
 	if only != "" {
 		arches = []string{string(only)}
 	}
-	for _, a := range arches {
-		arch, err := libseccomp.GetArchFromString(a)
-		if err != nil {
-			return fmt.Errorf("architecture %s: %w", a, err)
-		}
-		if err := f.AddArch(arch); err != nil {
-			return fmt.Errorf("add architecture %s: %w", a, err)
-		}
-	}
 	if only != "" {
+		// Remove the native architecture first: libseccomp refuses to put architectures of
+		// different byte orders in one filter (EDOM), so a big-endian ABI could not be
+		// compiled on a little-endian machine while the native one is still there.
 		native, err := libseccomp.GetNativeArch()
 		if err != nil {
 			return fmt.Errorf("native architecture: %w", err)
@@ -190,6 +185,18 @@ func addArches(f *libseccomp.ScmpFilter, p *specs.LinuxSeccomp, only syscalls.AB
 			if err := f.RemoveArch(native); err != nil {
 				return fmt.Errorf("remove native architecture: %w", err)
 			}
+		}
+	}
+	for _, a := range arches {
+		arch, err := libseccomp.GetArchFromString(a)
+		if err != nil {
+			return fmt.Errorf("architecture %s: %w: %w", a, ErrArchUnsupported, err)
+		}
+		if err := f.AddArch(arch); err != nil {
+			if strings.Contains(err.Error(), "not supported") {
+				err = fmt.Errorf("%w: %w", ErrArchUnsupported, err)
+			}
+			return fmt.Errorf("add architecture %s: %w", a, err)
 		}
 	}
 	return nil

@@ -12,6 +12,11 @@ import (
 // profile to BPF, loading it) in a build without cgo or on a system other than Linux.
 var ErrLibseccompUnavailable = errors.New("libseccomp support is not compiled into this profgen (build on Linux with CGO_ENABLED=1)")
 
+// ErrArchUnsupported is returned, wrapped, when the linked libseccomp cannot compile a filter
+// for an architecture (libseccomp 2.5 has no loongarch64, m68k, sh or sheb): the profile may
+// be right, this machine cannot prove it.
+var ErrArchUnsupported = errors.New("architecture not supported by the linked libseccomp")
+
 // LibseccompVersion returns the version of the libseccomp library profgen is linked with, or
 // ErrLibseccompUnavailable.
 func LibseccompVersion() (string, error) { return libseccompVersion() }

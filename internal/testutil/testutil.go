@@ -48,3 +48,17 @@ func SharedData(t testing.TB, rel string) string {
 	}
 	return p
 }
+
+// CompileC builds the C program src with gcc and flags (-m32, -static ...) into a temporary
+// directory and returns the binary's path; it skips the test when gcc or the libraries the
+// flags need (gcc-multilib for -m32) are missing.
+func CompileC(t testing.TB, src string, flags ...string) string {
+	t.Helper()
+	cc := RequireCommand(t, "gcc")
+	out := filepath.Join(t.TempDir(), filepath.Base(src)+".bin")
+	args := append(append([]string{}, flags...), "-O1", "-o", out, src)
+	if b, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
+		t.Skipf("cannot build %s with gcc %v (make deps installs gcc-multilib): %v\n%s", src, flags, err, b)
+	}
+	return out
+}

@@ -161,13 +161,7 @@ func pythonPath(t *testing.T) string {
 // is missing.
 func compileC(t *testing.T, src string, flags ...string) string {
 	t.Helper()
-	cc := testutil.RequireCommand(t, "gcc")
-	out := filepath.Join(t.TempDir(), filepath.Base(src)+".bin")
-	args := append(append([]string{}, flags...), "-O1", "-o", out, src)
-	if b, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
-		t.Skipf("cannot build %s with gcc %v (make deps installs gcc-multilib): %v\n%s", src, flags, err, b)
-	}
-	return out
+	return testutil.CompileC(t, src, flags...)
 }
 
 // sortedKeys is used in failure messages.
