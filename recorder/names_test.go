@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/seccomp"
 	"github.com/profgen/profgen/syscalls"
 )
 
@@ -45,7 +46,7 @@ func TestEveryTableNameRecordsGeneratesAndChecks(t *testing.T) {
 			if err != nil {
 				t.Fatalf("read the profile back: %v", err)
 			}
-			rep, err := profile.CheckSeccomp(p)
+			rep, err := seccomp.Check(p)
 			if err != nil {
 				t.Fatalf("check: %v", err)
 			}
