@@ -15,6 +15,8 @@ DEBS += crun
 # The eBPF recorder's programs: clang compiles them (bpf2go, make generate), llvm-strip strips
 # them, libbpf-dev has bpf_helpers.h; linux-libc-dev (with gcc) has the kernel's uapi headers.
 DEBS += clang llvm libbpf-dev
+# bench/attach.sh runs Debian's redis-server under redis-benchmark.
+DEBS += redis-server redis-tools
 
 # Fuzz targets run briefly by `make test`: package:FuzzFunc.
 FUZZ_TARGETS := ./recorder/auditlog:FuzzParseKernel ./recorder/auditlog:FuzzParseAuditd ./recorder/auditlog:FuzzParseInterpreted ./recorder/auditlog:FuzzParseJournal ./recorder/auditlog:FuzzParseAppArmor ./recorder/auditlog:FuzzImport

@@ -6,6 +6,7 @@
 #   parallel.sh (two CPU-bound procs)   profgen within 1.2x native
 #   heavy.sh with --baseline covering it  profgen within 1.3x native
 #   mixed.sh (parallel compute with frequent syscalls)  reported, no target
+#   attach.sh (redis-server under redis-benchmark, attached with -p)  more requests/s than strace -f -p
 # Each figure is the median of ROUNDS runs (default 5). Exit status 1 if a target is missed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,5 +76,6 @@ done < <(
 	bench heavy-baseline bench/heavy.sh "${policy[@]}" --baseline "$work/heavy.rec.json"
 	bench mixed bench/mixed.sh "${policy[@]}"
 )
+PROFGEN="$PROFGEN" bench/attach.sh || fail=1 # record -p on redis-server against strace -f -p
 PROFGEN="$PROFGEN" bench/import.sh || fail=1 # profgen import against grep -c and ausearch
 exit $fail
