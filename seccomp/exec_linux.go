@@ -4,7 +4,9 @@ package seccomp
 
 /*
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
@@ -41,6 +43,17 @@ static int profgen_seccomp_exec(struct sock_filter *insns, unsigned short n, uns
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) != 0) { *err = errno; return 2; }
 	execve(path, argv, envp);
 	*err = errno;
+	// The filter is on, so no Go code may run on this thread again (the runtime would need
+	// calls the profile may refuse): say why here and end the process, 126 as a shell does.
+	{
+		char msg[600];
+		int n = snprintf(msg, sizeof msg, "profgen: exec %s under the seccomp profile: %s\n", path, strerror(*err));
+		if (n > 0) {
+			ssize_t w = write(2, msg, n < (int)sizeof msg ? n : (int)sizeof msg - 1);
+			(void)w;
+		}
+		syscall(SYS_exit_group, 126);
+	}
 	return 3;
 }
 */

@@ -369,9 +369,35 @@ func execWithSeccomp(p *specs.LinuxSeccomp, argv, env []string) error {
 	if err != nil {
 		return fmt.Errorf("load seccomp profile: %w", err)
 	}
+	// Once the filter is on, the thread makes execve and, should that fail, exit_group: a
+	// profile refusing either would leave profgen unable to start the command or to exit
+	// (spinning, or a thread killed under the rest of the process). Say so before loading.
+	if err := mustPass(bpf, "execve", "exit_group"); err != nil {
+		return fmt.Errorf("exec %s: %w", argv[0], err)
+	}
 	// WAIT_KILLABLE_RECV is only valid with a notify listener, which exec refuses above.
 	flags &^= unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 	return execFiltered(bpf, flags, path, argv, env)
+}
+
+// mustPass evaluates the compiled filter for each named syscall of the native ABI (arguments
+// zero) and refuses a filter that does not let it run.
+func mustPass(bpf []byte, names ...string) error {
+	abi := syscalls.Native()
+	for _, name := range names {
+		nr, err := abi.Number(name)
+		if err != nil {
+			return err
+		}
+		ret, err := evalBPF(bpf, seccompData{nr: int32(nr), arch: abi.AuditArch()})
+		if err != nil {
+			return fmt.Errorf("evaluate the seccomp filter for %s: %w", name, err)
+		}
+		if !passes(ret) {
+			return fmt.Errorf("the profile refuses %s (%s): profgen exec needs it to start the command and to exit; allow it", name, describeAction(ret))
+		}
+	}
+	return nil
 }
 
 // namesSyscall reports whether any rule of p names syscall name.

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/profgen/profgen/internal/testutil"
 	"github.com/profgen/profgen/seccomp"
@@ -213,5 +215,46 @@ func TestRecordingInputsRefused(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
 		t.Errorf("outputs were written: %v", ents)
+	}
+}
+
+// TestExecProfileRefusingExit: a profile that refuses execve and exit_group (ERRNO or KILL)
+// ends profgen exec at once with a clear message: no spinning, no process left behind.
+func TestExecProfileRefusingExit(t *testing.T) {
+	if _, err := seccomp.LibseccompVersion(); err != nil {
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	for _, act := range []string{"SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP"} {
+		prof := scWrite(t, dir, act+".json", `{"defaultAction":"`+act+`","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}`)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		cmd := exec.CommandContext(ctx, profgenBin, "exec", "--seccomp", prof, "--", "true")
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		err := cmd.Run()
+		timedOut := ctx.Err() != nil
+		cancel()
+		if timedOut {
+			t.Fatalf("%s: profgen exec did not end within 20 s", act)
+		}
+		if err == nil || !strings.Contains(errb.String(), "the profile refuses execve") {
+			t.Errorf("%s: %v, stderr %q", act, err, errb.String())
+		}
+	}
+	// execve allowed but failing once the filter is on: the message, status 126, no hang.
+	prof := scWrite(t, dir, "exec-only.json", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["execve","exit_group","write","rt_sigreturn"],"action":"SCMP_ACT_ALLOW"}]}`)
+	bad := scWrite(t, dir, "bad.sh", "#!/nonexistent/interpreter\n")
+	os.Chmod(bad, 0o755)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, profgenBin, "exec", "--seccomp", prof, "--", bad)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatal("profgen exec did not end within 20 s after a failed execve")
+	}
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 126 || !strings.Contains(errb.String(), "under the seccomp profile") {
+		t.Errorf("failed execve: %v, stderr %q; want status 126 and the reason", err, errb.String())
 	}
 }
