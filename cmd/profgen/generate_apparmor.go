@@ -40,19 +40,9 @@ func (a *apparmorOutput) write(cmd *cobra.Command, rec *profile.Recording) error
 	if a.path == "" {
 		return nil
 	}
-	opts := a.opts
-	if opts.Name == "" {
-		opts.Name = apparmor.DefaultName(rec)
-	}
-	if len(a.execModes) > 0 {
-		opts.ExecModes = map[string]string{}
-		for _, e := range a.execModes {
-			p, m, ok := strings.Cut(e, "=")
-			if !ok || !strings.HasPrefix(p, "/") {
-				return usagef("--exec %q: want PATH=MODE with an absolute PATH", e)
-			}
-			opts.ExecModes[p] = m
-		}
+	opts, err := a.options(rec)
+	if err != nil {
+		return err
 	}
 	p, err := apparmor.Generate(rec, opts)
 	if err != nil {
@@ -62,6 +52,25 @@ func (a *apparmorOutput) write(cmd *cobra.Command, rec *profile.Recording) error
 		fmt.Fprintln(cmd.ErrOrStderr(), "profgen: apparmor: warning:", w)
 	}
 	return writeOutput(cmd, a.path, p.Bytes())
+}
+
+// options returns the generation options for rec, from the flags.
+func (a *apparmorOutput) options(rec *profile.Recording) (apparmor.Options, error) {
+	opts := a.opts
+	if opts.Name == "" {
+		opts.Name = apparmor.DefaultName(rec)
+	}
+	if len(a.execModes) > 0 {
+		opts.ExecModes = map[string]string{}
+		for _, e := range a.execModes {
+			p, m, ok := strings.Cut(e, "=")
+			if !ok || !strings.HasPrefix(p, "/") {
+				return opts, usagef("--exec %q: want PATH=MODE with an absolute PATH", e)
+			}
+			opts.ExecModes[p] = m
+		}
+	}
+	return opts, nil
 }
 
 func newGenerateAppArmorCmd() *cobra.Command {

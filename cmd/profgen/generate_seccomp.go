@@ -56,6 +56,21 @@ func (s *seccompOutput) addFlags(f *pflag.FlagSet, opts *profile.SeccompOptions)
 
 // encode generates the seccomp profile from rec and encodes it; warnings go to stderr.
 func (s *seccompOutput) encode(cmd *cobra.Command, rec *profile.Recording, opts profile.SeccompOptions, path string) ([]byte, error) {
+	// Warnings are shown only when the profile is made: a failure is one line.
+	var warnings []string
+	opts.Warn = func(w string) { warnings = append(warnings, w) }
+	b, err := s.encodeQuiet(rec, opts, path)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(cmd.ErrOrStderr(), "profgen: seccomp: warning:", w)
+	}
+	return b, nil
+}
+
+// encodeQuiet is encode with warnings going to opts.Warn.
+func (s *seccompOutput) encodeQuiet(rec *profile.Recording, opts profile.SeccompOptions, path string) ([]byte, error) {
 	name := s.name
 	if name == "" && s.format != profile.FormatOCI {
 		if path == "-" || path == "" {
@@ -68,21 +83,11 @@ func (s *seccompOutput) encode(cmd *cobra.Command, rec *profile.Recording, opts 
 			return nil, usagef("--seccomp-name: %w", err)
 		}
 	}
-	// Warnings are shown only when the profile is made: a failure is one line.
-	var warnings []string
-	opts.Warn = func(w string) { warnings = append(warnings, w) }
 	p, err := profile.GenerateSeccomp(rec, opts)
 	if err != nil {
 		return nil, err
 	}
-	b, err := profile.EncodeSeccomp(p, s.format, name)
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range warnings {
-		fmt.Fprintln(cmd.ErrOrStderr(), "profgen: seccomp: warning:", w)
-	}
-	return b, nil
+	return profile.EncodeSeccomp(p, s.format, name)
 }
 
 func newGenerateSeccompCmd() *cobra.Command {

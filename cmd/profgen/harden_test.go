@@ -258,3 +258,34 @@ func TestExecProfileRefusingExit(t *testing.T) {
 		t.Errorf("failed execve: %v, stderr %q; want status 126 and the reason", err, errb.String())
 	}
 }
+
+// TestRecordValidatesBeforeWorkload: bad options and unwritable outputs are refused before
+// the workload starts (it must not run).
+func TestRecordValidatesBeforeWorkload(t *testing.T) {
+	dir := t.TempDir()
+	mark := filepath.Join(dir, "ran")
+	badBase := scWrite(t, dir, "base.json", `{"kind":"profgen.recording","version":1,"source":{"tool":"t"},"syscalls":{}} trailing`)
+	file := scWrite(t, dir, "file", "")
+	for _, args := range [][]string{
+		{"--seccomp", "/nonexistent/x.json"},
+		{"--seccomp", dir},
+		{"--recording", filepath.Join(file, "rec.json")},
+		{"--apparmor", filepath.Join(dir, "aa"), "--apparmor-exec-mode", "bogus"},
+		{"--apparmor", filepath.Join(dir, "aa"), "--apparmor-exec", "/bin/sh=bogus"},
+		{"--apparmor", filepath.Join(dir, "aa"), "--apparmor-name", "bad name"},
+		{"--seccomp", filepath.Join(dir, "x.json"), "--format", "spo", "--seccomp-name", "../x"},
+		{"--seccomp", filepath.Join(dir, "d.json"), "--mode", "deny", "--deny", "no_such_syscall"},
+		{"--baseline", "/nonexistent/base.json"},
+		{"--baseline", badBase},
+	} {
+		full := append(append([]string{"record"}, args...), "--", "sh", "-c", "touch "+mark)
+		r := runProfgen(t, nil, full...)
+		if r.code == 0 {
+			t.Errorf("%v: accepted", args)
+		}
+		if _, err := os.Stat(mark); err == nil {
+			t.Errorf("%v: the workload ran before the error (%q)", args, r.stderr)
+			os.Remove(mark)
+		}
+	}
+}

@@ -143,6 +143,9 @@ func (o *importOptions) run(cmd *cobra.Command, args []string) error {
 	if !o.out.any() {
 		o.out.seccomp = "-"
 	}
+	if err := o.out.validate(); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
 	im := auditlog.NewImporter(opts)
 	if o.follow {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)

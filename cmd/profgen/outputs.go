@@ -9,9 +9,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/profgen/profgen/apparmor"
 	"github.com/profgen/profgen/internal/atomicfile"
 	"github.com/profgen/profgen/internal/sizelimit"
 	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/syscalls"
+	"golang.org/x/sys/unix"
 )
 
 // outputOptions are the output flags shared by record, import and generate: where to write
@@ -79,6 +82,68 @@ func (o *outputOptions) write(cmd *cobra.Command, rec *profile.Recording) error 
 		return fmt.Errorf("%w\nthe recording is lost too: %w", err, ferr)
 	}
 	return fmt.Errorf("%w\nthe recording was saved to %s: make the profiles from it with profgen generate seccomp|apparmor %s", err, path, path)
+}
+
+// validate checks, before a workload runs or a log is read, what can be checked of the
+// outputs: each path can be written (its folder exists and is writable, it is no folder), and
+// the profile options are good, by making each profile from a small stand-in recording with
+// the same code that makes the real one. Nothing is written.
+func (o *outputOptions) validate() error {
+	for _, out := range []struct{ flag, path string }{
+		{"--recording", o.recording}, {"--seccomp", o.seccomp}, {"--apparmor", o.apparmor.path},
+	} {
+		if out.path == "" || out.path == "-" {
+			continue
+		}
+		if err := checkOutputPath(out.path); err != nil {
+			return usagef("%s %s: %w", out.flag, out.path, err)
+		}
+	}
+	probe := profile.NewRecording("profgen", "probe")
+	probe.AddSyscall(syscalls.Native(), "read", 1, profile.Process{Exe: "/probe"})
+	probe.Source.Command = []string{"/probe"}
+	if o.seccomp != "" {
+		opts := o.seccompOpts
+		opts.Warn = func(string) {}
+		if _, err := o.seccompOut.encodeQuiet(probe, opts, o.seccomp); err != nil {
+			return err
+		}
+	}
+	if o.apparmor.path != "" {
+		opts, err := o.apparmor.options(probe)
+		if err != nil {
+			return err
+		}
+		if _, err := apparmor.Generate(probe, opts); err != nil {
+			return usagef("AppArmor options: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkOutputPath says why path could not be written as an output, if it could not.
+func checkOutputPath(path string) error {
+	if atomicfile.IsSpecial(path) {
+		return nil
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return errors.New("is a folder")
+	}
+	dir := filepath.Dir(path)
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		dir = filepath.Dir(target)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("no folder to write it in: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a folder", dir)
+	}
+	if err := unix.Access(dir, unix.W_OK); err != nil {
+		return fmt.Errorf("cannot write in %s: %w", dir, err)
+	}
+	return nil
 }
 
 // writeSeccomp makes the seccomp profile and writes it.

@@ -19,18 +19,17 @@ import (
 // --recording or else at a fallback file that the error names; the other outputs are written.
 func TestRecordingSurvivesFailedOutputs(t *testing.T) {
 	dir := t.TempDir()
-	notDir := filepath.Join(dir, "file")
-	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	// Output paths are checked before the workload starts; this folder is there then, and
+	// the workload (recordExpectingFailure's) removes it, so writing in it fails afterwards.
+	notDir := filepath.Join(dir, "vanishing")
 	tests := []struct {
 		name      string
 		args      []string
 		recording string // where the recording must be; "" the fallback file
 		written   string // an output that must be written although another failed
 	}{
-		{name: "generation error", args: []string{"--mode", "deny", "--deny", "no_such_syscall", "--seccomp", "gen.json", "--apparmor", "gen.aa"}, written: "gen.aa"},
-		{name: "generation error with --recording", args: []string{"--recording", "gen.rec.json", "--mode", "deny", "--deny", "no_such_syscall", "--seccomp", "gen.json"}, recording: "gen.rec.json"},
+		// A generation error from options (--deny no_such_syscall) is found before the
+		// workload starts now (TestRecordValidatesBeforeWorkload).
 		{name: "unwritable profile", args: []string{"--seccomp", filepath.Join(notDir, "p.json"), "--apparmor", "unw.aa"}, written: "unw.aa"},
 		{name: "unwritable profile with --recording", args: []string{"--seccomp", filepath.Join(notDir, "p.json"), "--recording", "unw.rec.json"}, recording: "unw.rec.json"},
 		{name: "unwritable recording", args: []string{"--recording", filepath.Join(notDir, "r.json"), "--seccomp", "unw.json"}, written: "unw.json"},
@@ -38,6 +37,9 @@ func TestRecordingSurvivesFailedOutputs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tmp := t.TempDir()
+			if err := os.MkdirAll(notDir, 0o755); err != nil {
+				t.Fatal(err)
+			}
 			stderr := recordExpectingFailure(t, dir, tmp, tt.args...)
 			want := tt.recording
 			if want == "" {
@@ -100,7 +102,9 @@ func TestRecordingSurvivesFullDisk(t *testing.T) {
 // flags args, and returns standard error; profgen must exit 1.
 func recordExpectingFailure(t *testing.T, dir, tmp string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(profgenBin, append(append([]string{"record"}, args...), "--", "true")...)
+	// The workload removes ./vanishing (if there) as it runs: an output path in it was good
+	// when checked before the start, and fails when written.
+	cmd := exec.Command(profgenBin, append(append([]string{"record"}, args...), "--", "sh", "-c", "rm -rf vanishing")...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	var errb bytes.Buffer

@@ -111,6 +111,11 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 	// Paths are read (which costs a memory read per file syscall) only for the outputs
 	// that use them: AppArmor profiles, and recordings, which may make one later.
 	popts.Files = o.out.recording != "" || o.out.apparmor.path != ""
+	// Before the workload runs: a bad option or an unwritable output found afterwards
+	// would cost the whole run.
+	if err := o.out.validate(); err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
 
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
