@@ -1,0 +1,157 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/profgen/profgen/apparmor"
+	"github.com/profgen/profgen/internal/testutil"
+)
+
+// nginxConf is a configuration for Debian's nginx: the master runs as root, binds a port
+// below 1024 and starts workers that change to www-data; the logs belong to www-data, so
+// root writes them only with dac_override.
+const nginxConf = `user www-data;
+worker_processes 2;
+pid %[1]s/nginx.pid;
+error_log %[1]s/logs/error.log;
+events { worker_connections 64; }
+http {
+	access_log %[1]s/logs/access.log;
+	client_body_temp_path %[1]s/body;
+	proxy_temp_path %[1]s/proxy;
+	fastcgi_temp_path %[1]s/fastcgi;
+	uwsgi_temp_path %[1]s/uwsgi;
+	scgi_temp_path %[1]s/scgi;
+	server {
+		listen 127.0.0.1:%[2]d;
+		root %[1]s/www;
+	}
+}
+`
+
+// freeLowPort returns a port below 1024 that nothing listens on.
+func freeLowPort(t *testing.T) int {
+	for port := 900; port < 1000; port++ {
+		if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			l.Close()
+			return port
+		}
+	}
+	t.Skip("no free port between 900 and 999")
+	return 0
+}
+
+func TestAppArmorNginx(t *testing.T) {
+	testutil.RequireRoot(t)
+	nginx := testutil.RequireCommand(t, "nginx")
+	dir, err := os.MkdirTemp("", "profgen-nginx-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"logs", "www"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "www", "index.html"), []byte("hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Logs that www-data owns, as Debian's logrotate leaves them.
+	for _, l := range []string{"error.log", "access.log"} {
+		p := filepath.Join(dir, "logs", l)
+		if err := os.WriteFile(p, nil, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(p, 33, 4); err != nil {
+			t.Fatal(err)
+		}
+	}
+	port := freeLowPort(t)
+	conf := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(conf, fmt.Appendf(nil, nginxConf, dir, port), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prof := filepath.Join(dir, "profile")
+	cmd := exec.Command(profgenBin, "record", "--recording", filepath.Join(dir, "rec.json"), "--apparmor", prof,
+		"--apparmor-name", "nginx", "--", nginx, "-c", conf, "-g", "daemon off;")
+	out := &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ok := false
+	for i := 0; i < 100 && !ok; i++ {
+		time.Sleep(100 * time.Millisecond)
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/index.html", port))
+		if err == nil {
+			ok = resp.StatusCode == 200
+			resp.Body.Close()
+		}
+	}
+	if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/missing", port)); err == nil {
+		resp.Body.Close()
+	}
+	// nginx's graceful stop, sent to its master
+	if pid, err := os.ReadFile(filepath.Join(dir, "nginx.pid")); err == nil {
+		var n int
+		fmt.Sscan(string(pid), &n)
+		if n > 0 {
+			syscall.Kill(n, syscall.SIGQUIT)
+		}
+	} else {
+		cmd.Process.Signal(syscall.SIGTERM)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("profgen record nginx: %v\n%s", err, out)
+	}
+	if !ok {
+		t.Fatalf("nginx did not serve the page:\n%s", out)
+	}
+	b, err := os.ReadFile(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	t.Logf("profile:\n%s", text)
+	// The master changed to www-data, bound a port below 1024 and wrote www-data's logs.
+	for _, c := range []string{"setuid", "setgid", "net_bind_service", "dac_override"} {
+		if !strings.Contains(text, "  # derived, not observed: ") || !strings.Contains(text, "\n  capability "+c+",\n") {
+			t.Errorf("no derived capability %s:\n%s", c, text)
+		}
+	}
+	// No rule for a file that was only looked for: the recording lists them apart.
+	rec := loadRec(t, filepath.Join(dir, "rec.json"))
+	if len(rec.FailedFiles) == 0 {
+		t.Errorf("no failed accesses recorded (nginx looks for /etc/userdb and the like)")
+	}
+	for p := range rec.FailedFiles {
+		if f := rec.Files[p]; f != nil && f.Access != "" {
+			continue // also accessed with success
+		}
+		if strings.Contains(text, "  "+apparmor.QuotePath(p)+" ") || strings.Contains(text, " "+apparmor.QuotePath(p)+" ") {
+			t.Errorf("rule for %s, which was only accessed in vain:\n%s", p, text)
+		}
+	}
+	for _, p := range []string{"/etc/userdb", "/run/systemd/userdb"} {
+		if strings.Contains(text, p) {
+			t.Errorf("rule for %s:\n%s", p, text)
+		}
+	}
+	testutil.RequireCommand(t, apparmor.ParserName)
+	if err := apparmor.Check(prof); err != nil {
+		t.Errorf("apparmor_parser -Q -K: %v\n%s", err, text)
+	}
+}
