@@ -276,7 +276,17 @@ func (o *ociHookOptions) record(cmd *cobra.Command, ready func()) error {
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 	start := time.Now().UTC()
-	res, err := ebpf.Record(context.Background(), ebpf.Options{PID: o.pid, FromExec: true, Signals: sigs, Ready: ready})
+	// Keyed by the container's cgroup, so that processes a later "runc exec" starts are
+	// recorded too; by its process where there is no cgroup v2 to key on.
+	eo := ebpf.Options{FromExec: true, Signals: sigs, Ready: ready}
+	if cg, err := ebpf.CgroupOfPID(o.pid); err == nil {
+		eo.Cgroup = cg
+		fmt.Fprintf(cmd.ErrOrStderr(), "profgen oci-hook: recording container %s by its cgroup %s\n", o.id, cg)
+	} else {
+		eo.PID = o.pid
+		fmt.Fprintf(cmd.ErrOrStderr(), "profgen oci-hook: recording container %s by its process %d and its children (no cgroup v2: %v)\n", o.id, o.pid, err)
+	}
+	res, err := ebpf.Record(context.Background(), eo)
 	if err != nil {
 		return fmt.Errorf("record container %s: %w", o.id, err)
 	}

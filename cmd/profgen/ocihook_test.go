@@ -51,6 +51,15 @@ func TestOCIHook(t *testing.T) {
 		log, _ := filepath.Glob(filepath.Join(dir, "*.log"))
 		t.Fatalf("the hook wrote %v (logs %v)", profiles, log)
 	}
+	// Keyed by the container's cgroup wherever this host has cgroup v2.
+	logs, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	var logText []byte
+	if len(logs) == 1 {
+		logText, _ = os.ReadFile(logs[0])
+	}
+	if _, err := ebpf.CgroupOfPID(os.Getpid()); err == nil && !strings.Contains(string(logText), "by its cgroup") {
+		t.Errorf("the recorder did not key on the cgroup: %s", logText)
+	}
 	rec := readRecording(t, recPath)
 	got := rec.SyscallNames("x86_64")
 

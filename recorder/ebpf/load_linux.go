@@ -44,6 +44,8 @@ type programs struct {
 type scope struct {
 	cgroupID    uint64
 	cgroupLevel uint32
+	// fromExec: a process of the cgroup counts from its execve on (Options.FromExec).
+	fromExec bool
 }
 
 // load loads and attaches the programs for sc.
@@ -62,6 +64,11 @@ func load(sc scope) (*programs, error) {
 		if err := spec.Variables["cgroup_level"].Set(sc.cgroupLevel); err != nil {
 			return nil, fmt.Errorf("set the cgroup level: %w", err)
 		}
+		if sc.fromExec {
+			if err := spec.Variables["cgroup_from_exec"].Set(uint32(1)); err != nil {
+				return nil, fmt.Errorf("set the cgroup's from-exec mode: %w", err)
+			}
+		}
 	}
 	p := &programs{}
 	if err := spec.LoadAndAssign(&p.objs, nil); err != nil {
@@ -75,7 +82,7 @@ func load(sc scope) (*programs, error) {
 		return nil, err
 	}
 	progs := []*ebpf.Program{p.objs.SysEnter}
-	if sc.cgroupID == 0 {
+	if sc.cgroupID == 0 || sc.fromExec {
 		progs = append(progs, p.objs.SchedProcessFork, p.objs.SchedProcessExec, p.objs.SchedProcessExit)
 	}
 	for _, prog := range progs {

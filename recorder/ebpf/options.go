@@ -29,8 +29,10 @@ type Options struct {
 	// forks from now on, until it exits or ctx is done.
 	PID int
 	// FromExec, with PID, counts nothing of the process until it executes a program (its
-	// execve is the first call counted): an OCI hook records a container's workload from its
-	// first instruction, not the runtime's init that runs before it in the same process.
+	// execve is the first call counted); with Cgroup, a process of the cgroup counts from its
+	// execve on, with the children it forks after. An OCI hook records a container's workload
+	// from its first instruction, not the runtime's init that runs before it in the same
+	// process and cgroup.
 	FromExec bool
 	// Cgroup, when not empty, is a cgroup v2 directory: every process in it or below it is
 	// recorded until ctx is done or the cgroup has no process left.
@@ -60,8 +62,10 @@ type Result struct {
 	// PID is the started command's process id.
 	PID int
 	// FromExec, with PID, counts nothing of the process until it executes a program (its
-	// execve is the first call counted): an OCI hook records a container's workload from its
-	// first instruction, not the runtime's init that runs before it in the same process.
+	// execve is the first call counted); with Cgroup, a process of the cgroup counts from its
+	// execve on, with the children it forks after. An OCI hook records a container's workload
+	// from its first instruction, not the runtime's init that runs before it in the same
+	// process and cgroup.
 	FromExec bool
 	// Syscalls counts the syscalls recorded.
 	Syscalls uint64

@@ -39,6 +39,7 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 		if sc, err = cgroupScope(opts.Cgroup); err != nil {
 			return nil, err
 		}
+		sc.fromExec = opts.FromExec
 	}
 	p, loadTime, err := loadTimed(sc)
 	if err != nil {

@@ -72,6 +72,9 @@ struct pt_regs {
 // Set at load time.
 volatile const __u64 cgroup_id = 0;   // non-zero: record every task under this cgroup v2
 volatile const __u32 cgroup_level = 0; // the cgroup's level in the hierarchy
+// With cgroup_id: a process of the cgroup counts from its execve on (the traced map holds
+// those that have exec'd and their children), not the runtime's init that runs before it.
+volatile const __u32 cgroup_from_exec = 0;
 
 struct count {
 	__u64 calls;
@@ -198,6 +201,12 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	if (cgroup_id) {
 		if (bpf_get_current_ancestor_cgroup_id(cgroup_level) != cgroup_id)
 			return 0;
+		if (cgroup_from_exec && id != NR_EXECVE_64 && id != NR_EXECVEAT_64) {
+			__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+			__u32 *state = bpf_map_lookup_elem(&traced, &tgid);
+			if (!state || *state != STATE_TRACED)
+				return 0;
+		}
 	} else {
 		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 		__u32 *state = bpf_map_lookup_elem(&traced, &tgid);
@@ -258,8 +267,14 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, int old_pid, void *bp
 {
 	__u32 tgid = task->tgid;
 	__u32 *state = bpf_map_lookup_elem(&traced, &tgid);
-	if (state && *state == STATE_PENDING)
+	if (state && *state == STATE_PENDING) {
 		*state = STATE_TRACED;
+	} else if (!state && cgroup_id && cgroup_from_exec &&
+		   bpf_get_current_ancestor_cgroup_id(cgroup_level) == cgroup_id) {
+		__u32 t = STATE_TRACED;
+		if (bpf_map_update_elem(&traced, &tgid, &t, BPF_ANY) != 0)
+			lose(LOST_FORK);
+	}
 	return 0;
 }
 

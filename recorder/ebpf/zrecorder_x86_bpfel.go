@@ -55,6 +55,7 @@ const (
 	recorderProgSchedProcessExit = "sched_process_exit"
 	recorderProgSchedProcessFork = "sched_process_fork"
 	recorderProgSysEnter         = "sys_enter"
+	recorderVarCgroupFromExec    = "cgroup_from_exec"
 	recorderVarCgroupId          = "cgroup_id"
 	recorderVarCgroupLevel       = "cgroup_level"
 )
@@ -123,8 +124,9 @@ type recorderMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type recorderVariableSpecs struct {
-	CgroupId    *ebpf.VariableSpec `ebpf:"cgroup_id"`
-	CgroupLevel *ebpf.VariableSpec `ebpf:"cgroup_level"`
+	CgroupFromExec *ebpf.VariableSpec `ebpf:"cgroup_from_exec"`
+	CgroupId       *ebpf.VariableSpec `ebpf:"cgroup_id"`
+	CgroupLevel    *ebpf.VariableSpec `ebpf:"cgroup_level"`
 }
 
 // recorderObjects contains all objects after they have been loaded into the kernel.
@@ -170,8 +172,9 @@ func (m *recorderMaps) Close() error {
 //
 // It can be passed to loadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type recorderVariables struct {
-	CgroupId    *ebpf.Variable `ebpf:"cgroup_id"`
-	CgroupLevel *ebpf.Variable `ebpf:"cgroup_level"`
+	CgroupFromExec *ebpf.Variable `ebpf:"cgroup_from_exec"`
+	CgroupId       *ebpf.Variable `ebpf:"cgroup_id"`
+	CgroupLevel    *ebpf.Variable `ebpf:"cgroup_level"`
 }
 
 // recorderPrograms contains all programs after they have been loaded into the kernel.
