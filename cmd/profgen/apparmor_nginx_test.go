@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -153,5 +154,67 @@ func TestAppArmorNginx(t *testing.T) {
 	testutil.RequireCommand(t, apparmor.ParserName)
 	if err := apparmor.Check(prof); err != nil {
 		t.Errorf("apparmor_parser -Q -K: %v\n%s", err, text)
+	}
+}
+
+// TestAppArmorRedisTempNames records redis-server saving in the background and rewriting
+// its append-only file: the files it names by PID or by number get * in the profile.
+func TestAppArmorRedisTempNames(t *testing.T) {
+	server := testutil.RequireCommand(t, "redis-server")
+	cli := testutil.RequireCommand(t, "redis-cli")
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "redis.sock")
+	prof := filepath.Join(dir, "profile")
+	cmd := exec.Command(profgenBin, "record", "--recording", filepath.Join(dir, "rec.json"), "--apparmor", prof,
+		"--apparmor-name", "redis", "--apparmor-no-generalize", "tmp", "--", server, "--port", "0", "--unixsocket", sock,
+		"--dir", data, "--appendonly", "yes", "--save", "")
+	out := &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	redis := func(args ...string) string {
+		b, _ := exec.Command(cli, append([]string{"-s", sock}, args...)...).CombinedOutput()
+		return strings.TrimSpace(string(b))
+	}
+	for i := 0; i < 100 && redis("ping") != "PONG"; i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	redis("set", "k", "v")
+	redis("bgsave")
+	for i := 0; i < 100 && !strings.Contains(redis("info", "persistence"), "rdb_bgsave_in_progress:0"); i++ {
+		time.Sleep(50 * time.Millisecond)
+	}
+	redis("bgrewriteaof")
+	for i := 0; i < 100 && !strings.Contains(redis("info", "persistence"), "aof_rewrite_in_progress:0"); i++ {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	redis("shutdown", "nosave")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("profgen record redis-server: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.ReplaceAll(string(b), data, "DATA")
+	t.Logf("profile:\n%s", text)
+	for _, want := range []string{"owner DATA/temp-*.rdb rw,", "owner DATA/dump.rdb w,", "owner DATA/appendonlydir/appendonly.aof.*.incr.aof rw,"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %q", want)
+		}
+	}
+	// No name of this run: temp-<pid>, appendonly.aof.<n>.
+	if m := regexp.MustCompile(`DATA/\S*(temp-[^*\s]*[0-9]|aof\.[0-9])\S*`).FindString(text); m != "" {
+		t.Errorf("per-run name %q", m)
+	}
+	testutil.RequireCommand(t, apparmor.ParserName)
+	if err := apparmor.Check(prof); err != nil {
+		t.Errorf("apparmor_parser -Q -K: %v", err)
 	}
 }
