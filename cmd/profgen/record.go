@@ -28,6 +28,10 @@ type recordOptions struct {
 	cpuPolicy string
 	traceMode string
 	base      runtimeBaseOptions
+	backend   string
+	cgroup    string
+	container string
+	runtime   string
 }
 
 func newRecordCmd() *cobra.Command {
@@ -38,7 +42,7 @@ func newRecordCmd() *cobra.Command {
 	var o recordOptions
 	cmd := &cobra.Command{
 		Use:   "record [flags] -- CMD [ARG...]",
-		Short: "Run a command under the ptrace recorder and write profiles from what it did",
+		Short: "Record what a command, a process or a container does and write profiles from it",
 		Long: `Run CMD (or attach to a running process with -p) and trace every syscall of it, its
 threads and its children, on the ABI each call was made on, then write the outputs asked for.
 With no output flag the seccomp profile goes to ./profiles/NAME.json (NAME is CMD's base name).
@@ -61,13 +65,24 @@ is written either way. profgen exits with CMD's status (128+N if CMD died of sig
 profgen itself is killed, the workload is killed with it. With -p, a signal or --duration
 ends the recording and detaches, leaving the process running. With CMD, --duration sends
 SIGTERM to its processes (SIGKILL 5 seconds later): a process under the trace filter cannot
-run on untraced.`,
+run on untraced.
+
+--backend says how syscalls are seen: "ptrace" as above; "ebpf" counts them in the kernel
+with eBPF programs on raw tracepoints, at close to native speed (needs root, or CAP_BPF and
+CAP_PERFMON, and a kernel with BTF; x86-64 only); "auto" (the default) takes eBPF when its
+programs load and the flags need nothing only ptrace does (--baseline; file paths for
+--apparmor and --recording), else ptrace, and says on standard error which and why. Only the
+eBPF backend records a whole cgroup: --cgroup DIR (a cgroup v2 directory) or --container ID
+(its cgroup, found through "runc state ID"; --container-runtime crun asks crun) records
+every process in it from now until --duration, SIGINT or the cgroup's last process exits.`,
 		Example: `  # record a command; the profile goes to ./profiles/app.json
   profgen record -- ./app --serve
   # keep the recording too, and print calls per syscall
   profgen record --recording app.rec.json --seccomp app.json --summary -- ./app
   # record 30 seconds of a running process
   profgen record -p 1234 --duration 30s --seccomp svc.json
+  # record a runc container created (not yet started) as web1
+  profgen record --container web1 --seccomp web1.json
   # CI: stop only for syscalls the last profile does not have
   profgen record --baseline app.json --recording new.rec.json -- ./app`,
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args) },
@@ -81,14 +96,25 @@ run on untraced.`,
 	f.StringVar(&o.cpuPolicy, "cpu-policy", string(ptrace.CPUAdaptive), "where tracer and workload run: adaptive, pin or none")
 	f.StringVar(&o.traceMode, "trace-mode", string(ptrace.ModeAuto), "how the workload is stopped: auto, seccomp (one stop per syscall) or syscall (PTRACE_SYSCALL)")
 	o.base.addFlags(f)
+	f.StringVar(&o.backend, "backend", backendAuto, "how syscalls are seen: auto, ptrace or ebpf")
+	f.StringVar(&o.cgroup, "cgroup", "", "record every process in this cgroup v2 directory (eBPF)")
+	f.StringVar(&o.container, "container", "", "record the container with this id (its cgroup, through RUNTIME state; eBPF)")
+	f.StringVar(&o.runtime, "container-runtime", "runc", "OCI runtime (runc, crun) that --container asks for the container's state")
 	f.SetInterspersed(false)
 	return cmd
 }
 
 func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
+	backend, note, err := o.chooseBackend()
+	if err != nil {
+		return err
+	}
 	popts, err := o.tracerOptions(args)
 	if err != nil {
 		return err
+	}
+	if note != "" {
+		fmt.Fprintln(cmd.ErrOrStderr(), note)
 	}
 	if o.base.runtime != "" {
 		if err := o.base.check(popts); err != nil {
@@ -97,8 +123,13 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 		popts.Observer = o.base.observer()
 	} else if !o.out.any() {
 		name := "pid-" + fmt.Sprint(o.pid)
-		if len(args) > 0 {
+		switch {
+		case len(args) > 0:
 			name = filepath.Base(args[0])
+		case o.container != "":
+			name = o.container
+		case o.cgroup != "":
+			name = filepath.Base(filepath.Clean(o.cgroup))
 		}
 		if name == "." || name == ".." || name == "/" || strings.ContainsRune(name, 0) {
 			name = "workload"
@@ -132,16 +163,21 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 	}
 
 	start := time.Now().UTC()
-	res, err := ptrace.Record(ctx, popts)
+	res, err := o.record(ctx, cmd.ErrOrStderr(), backend, popts)
 	if err != nil {
-		return fmt.Errorf("record: %w", err)
+		return err
 	}
-	rec := res.Recording
+	rec := res.rec
 	rec.Source.Version = version
 	rec.Source.Command = args
 	rec.Source.Start, rec.Source.End = start, time.Now().UTC()
-	if o.pid != 0 {
+	switch {
+	case o.pid != 0:
 		rec.Source.Command = []string{fmt.Sprintf("pid %d", o.pid)}
+	case o.container != "":
+		rec.Source.Command = []string{"container " + o.container}
+	case o.cgroup != "":
+		rec.Source.Command = []string{"cgroup " + o.cgroup}
 	}
 	if popts.Baseline != nil {
 		var added []string
@@ -152,8 +188,8 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 			fmt.Fprintf(cmd.ErrOrStderr(), "profgen: %d syscalls beyond the baseline %s: %s\n", len(added), o.baseline, strings.Join(added, " "))
 		}
 	}
-	if !res.Detached {
-		status := res.Status()
+	if !res.detached {
+		status := res.status
 		rec.Source.ExitCode = &status
 	}
 	if o.summary {
@@ -167,8 +203,8 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 	if err := o.out.write(cmd, rec); err != nil {
 		return err
 	}
-	if !res.Detached && res.Status() != 0 {
-		return exitError{code: res.Status()}
+	if !res.detached && res.status != 0 {
+		return exitError{code: res.status}
 	}
 	return nil
 }
@@ -176,11 +212,17 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 // tracerOptions checks the flags and turns them into the tracer's options.
 func (o *recordOptions) tracerOptions(args []string) (ptrace.Options, error) {
 	var popts ptrace.Options
+	targets := 0
+	for _, set := range []bool{o.pid != 0, len(args) > 0, o.cgroup != "", o.container != ""} {
+		if set {
+			targets++
+		}
+	}
 	switch {
-	case o.pid != 0 && len(args) > 0:
-		return popts, usagef("record: give either -p PID or a command, not both")
-	case o.pid == 0 && len(args) == 0:
-		return popts, usagef("record: no command to record (profgen record -- CMD [ARG...], or -p PID)")
+	case targets > 1:
+		return popts, usagef("record: give one of a command, -p PID, --cgroup or --container")
+	case targets == 0:
+		return popts, usagef("record: no command to record (profgen record -- CMD [ARG...], -p PID, --cgroup DIR or --container ID)")
 	case o.pid < 0:
 		return popts, usagef("record: bad process id %d", o.pid)
 	case o.duration < 0:
@@ -209,13 +251,13 @@ func (o *recordOptions) tracerOptions(args []string) (ptrace.Options, error) {
 }
 
 // writeSummary prints calls per syscall, most called first, like strace -c.
-func writeSummary(w io.Writer, res *ptrace.Result) {
+func writeSummary(w io.Writer, res recordOutcome) {
 	type row struct {
 		abi, name string
 		count     uint64
 	}
 	var rows []row
-	rec := res.Recording
+	rec := res.rec
 	for _, abi := range rec.ABIs() {
 		for name, s := range rec.Syscalls[abi] {
 			rows = append(rows, row{string(abi), name, s.Count})
@@ -235,5 +277,5 @@ func writeSummary(w io.Writer, res *ptrace.Result) {
 	for _, r := range rows {
 		fmt.Fprintf(w, "%10d  %-8s %s\n", r.count, r.abi, r.name)
 	}
-	fmt.Fprintf(w, "%10d  %-8s total (%s mode, %d stops)\n", res.Syscalls, "", res.Mode, res.Stops)
+	fmt.Fprintf(w, "%10d  %-8s total (%s)\n", res.syscalls, "", res.trailer)
 }

@@ -161,7 +161,7 @@ func TestRecordUsage(t *testing.T) {
 
 func TestRecordDefaultOutputAndSummary(t *testing.T) {
 	dir := t.TempDir()
-	cmd, _, errb := startProfgen(t, dir, "record", "--summary", "--", "/bin/sh", "-c", "cat /etc/hostname > /dev/null")
+	cmd, _, errb := startProfgen(t, dir, "record", "--backend", "ptrace", "--summary", "--", "/bin/sh", "-c", "cat /etc/hostname > /dev/null")
 	if code := exitCode(t, cmd, time.Minute); code != 0 {
 		t.Fatalf("exit status %d: %s", code, errb)
 	}

@@ -50,9 +50,9 @@ type scope struct {
 
 // load loads and attaches the programs for sc.
 func load(sc scope) (*programs, error) {
-	if err := rlimit.RemoveMemlock(); err != nil {
-		return nil, fmt.Errorf("%w: lift the locked-memory limit for BPF maps: %w", ErrUnavailable, err)
-	}
+	// Kernels before 5.11 charge BPF maps to the locked-memory limit. Failing to lift it is
+	// not fatal: an unprivileged load fails below with the clearer error.
+	_ = rlimit.RemoveMemlock()
 	spec, err := loadRecorder()
 	if err != nil {
 		return nil, fmt.Errorf("read the recorder's BPF object: %w", err)

@@ -61,12 +61,6 @@ type Result struct {
 	Detached bool
 	// PID is the started command's process id.
 	PID int
-	// FromExec, with PID, counts nothing of the process until it executes a program (its
-	// execve is the first call counted); with Cgroup, a process of the cgroup counts from its
-	// execve on, with the children it forks after. An OCI hook records a container's workload
-	// from its first instruction, not the runtime's init that runs before it in the same
-	// process and cgroup.
-	FromExec bool
 	// Syscalls counts the syscalls recorded.
 	Syscalls uint64
 	// Lost counts what the kernel side could not keep, by reason (fork: a child not traced

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/recorder/ebpf"
+	"github.com/profgen/profgen/recorder/ptrace"
+)
+
+// Recording backends of profgen record.
+const (
+	backendAuto   = "auto"
+	backendPtrace = "ptrace"
+	backendEBPF   = "ebpf"
+)
+
+// recordOutcome is what profgen record needs of a backend's result.
+type recordOutcome struct {
+	rec      *profile.Recording
+	detached bool
+	status   int
+	syscalls uint64
+	trailer  string // the summary's last words: how the backend recorded
+}
+
+// chooseBackend resolves --backend. auto takes eBPF unless the flags ask for what only ptrace
+// does (note then says why, for standard error); whether eBPF loads is found when record tries
+// it, so its programs are loaded once.
+func (o *recordOptions) chooseBackend() (backend, note string, err error) {
+	scoped := o.cgroup != "" || o.container != ""
+	switch o.backend {
+	case backendPtrace:
+		if scoped {
+			return "", "", usagef("record: --cgroup and --container need the eBPF backend")
+		}
+		return backendPtrace, "", nil
+	case backendEBPF:
+		if o.baseline != "" {
+			return "", "", usagef("record: --baseline works through the ptrace backend's seccomp filter")
+		}
+		if o.base.runtime != "" {
+			return "", "", usagef("record: --runtime-base needs the ptrace backend (it sees each syscall in order)")
+		}
+		if o.out.apparmor.path != "" {
+			return "", "", usagef("record: the eBPF backend does not read paths yet, which --apparmor needs; use --backend ptrace")
+		}
+		return backendEBPF, "", nil
+	case backendAuto:
+	default:
+		return "", "", usagef("record: unknown backend %q (want auto, ptrace or ebpf)", o.backend)
+	}
+	var why string
+	switch {
+	case o.baseline != "":
+		why = "--baseline works through its seccomp filter"
+	case o.base.runtime != "":
+		why = "--runtime-base sees each syscall in order"
+	case o.out.apparmor.path != "" || o.out.recording != "":
+		why = "the eBPF backend does not read file paths yet, which --apparmor and --recording keep"
+	}
+	if why != "" && !scoped {
+		return backendPtrace, "profgen: recording with ptrace: " + why, nil
+	}
+	return backendEBPF, "", nil
+}
+
+// record runs the backend; with auto, an eBPF recorder that cannot load (nothing has started
+// then) gives way to ptrace, saying why.
+func (o *recordOptions) record(ctx context.Context, w io.Writer, backend string, popts ptrace.Options) (recordOutcome, error) {
+	if backend == backendPtrace {
+		return recordPtrace(ctx, popts)
+	}
+	res, err := o.recordEBPF(ctx, w, popts)
+	if err != nil && o.backend == backendAuto && o.cgroup == "" && o.container == "" && errors.Is(err, ebpf.ErrUnavailable) {
+		fmt.Fprintf(w, "profgen: recording with ptrace: %v\n", errors.Unwrap(err))
+		return recordPtrace(ctx, popts)
+	}
+	return res, err
+}
+
+// recordPtrace runs the ptrace backend.
+func recordPtrace(ctx context.Context, popts ptrace.Options) (recordOutcome, error) {
+	res, err := ptrace.Record(ctx, popts)
+	if err != nil {
+		return recordOutcome{}, fmt.Errorf("record: %w", err)
+	}
+	return recordOutcome{
+		rec: res.Recording, detached: res.Detached, status: res.Status(), syscalls: res.Syscalls,
+		trailer: fmt.Sprintf("%s mode, %d stops", res.Mode, res.Stops),
+	}, nil
+}
+
+// recordEBPF runs the eBPF backend with the options the ptrace ones carry, plus the cgroup.
+func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrace.Options) (recordOutcome, error) {
+	eopts := ebpf.Options{
+		Args: popts.Args, Env: popts.Env, Dir: popts.Dir, PID: popts.PID,
+		Stdin: popts.Stdin, Stdout: popts.Stdout, Stderr: popts.Stderr,
+		Signals: popts.Signals, Grace: popts.Grace, Recording: popts.Recording,
+		Cgroup: o.cgroup,
+	}
+	if o.container != "" {
+		pid, err := ebpf.ContainerPID(ctx, o.runtime, o.container)
+		if err != nil {
+			return recordOutcome{}, fmt.Errorf("record: %w", err)
+		}
+		if eopts.Cgroup, err = ebpf.CgroupOfPID(pid); err != nil {
+			return recordOutcome{}, fmt.Errorf("record: container %s: %w", o.container, err)
+		}
+	}
+	eopts.Ready = func() {
+		switch {
+		case eopts.Cgroup != "":
+			fmt.Fprintf(w, "profgen: recording cgroup %s with eBPF until it is empty, SIGINT or --duration\n", eopts.Cgroup)
+		case o.backend == backendAuto:
+			fmt.Fprintf(w, "profgen: recording with eBPF (its programs loaded)\n")
+		}
+	}
+	res, err := ebpf.Record(ctx, eopts)
+	if err != nil {
+		return recordOutcome{}, fmt.Errorf("record: %w", err)
+	}
+	if o.out.recording != "" {
+		res.Recording.Source.Warnings = append(res.Recording.Source.Warnings,
+			"recorded with the eBPF backend, which does not read file paths yet: files are not recorded")
+	}
+	if len(res.Lost) > 0 {
+		fmt.Fprintf(w, "profgen: the eBPF recorder lost events %v: the recording may be incomplete\n", res.Lost)
+	}
+	return recordOutcome{
+		rec: res.Recording, detached: res.Detached, status: res.Status(), syscalls: res.Syscalls,
+		trailer: fmt.Sprintf("eBPF, loaded in %d ms", res.LoadTime.Milliseconds()),
+	}, nil
+}

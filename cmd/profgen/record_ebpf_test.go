@@ -1,0 +1,105 @@
+package main
+
+import (
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/profgen/profgen/internal/testutil"
+	"github.com/profgen/profgen/recorder/ebpf"
+)
+
+// requireBPF skips the test unless the eBPF recorder loads here.
+func requireBPF(t *testing.T) {
+	t.Helper()
+	testutil.RequireRoot(t)
+	if err := ebpf.Available(); err != nil {
+		if errors.Is(err, ebpf.ErrUnavailable) {
+			t.Skipf("eBPF recorder cannot load: %v", err)
+		}
+		t.Fatal(err)
+	}
+}
+
+func TestRecordBackendAuto(t *testing.T) {
+	requireBPF(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "p.json")
+	r := runProfgen(t, nil, "record", "--summary", "--seccomp", out, "--", "/bin/sh", "-c", "cat /etc/hostname >/dev/null")
+	if r.code != 0 {
+		t.Fatalf("exit status %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"profgen: recording with eBPF", "openat", "total (eBPF, loaded in"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	// Paths are read by ptrace only: auto says so and takes it.
+	rec := filepath.Join(dir, "r.json")
+	r = runProfgen(t, nil, "record", "--recording", rec, "--", "/bin/cat", "/etc/hostname")
+	if r.code != 0 || !strings.Contains(r.stderr, "recording with ptrace: the eBPF backend does not read file paths") {
+		t.Errorf("auto with --recording: status %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if loadRec(t, rec).Source.Backend != "ptrace" {
+		t.Errorf("auto with --recording did not record with ptrace")
+	}
+}
+
+func TestRecordBackendUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"record", "--backend", "ptrace", "--cgroup", "/sys/fs/cgroup", "--seccomp", "/dev/null"},
+		{"record", "--backend", "bogus", "--", "/bin/true"},
+		{"record", "--backend", "ebpf", "--baseline", "x.json", "--", "/bin/true"},
+		{"record", "--cgroup", "/sys/fs/cgroup", "--", "/bin/true"},
+		{"record", "--container", "a", "-p", "1"},
+	} {
+		if r := runProfgen(t, nil, args...); r.code != 2 {
+			t.Errorf("%v: exit status %d, want 2 (usage): %s", args, r.code, r.stderr)
+		}
+	}
+}
+
+func TestRecordEBPFExitStatusAndAttach(t *testing.T) {
+	requireBPF(t)
+	dir := t.TempDir()
+	r := runProfgen(t, nil, "record", "--backend", "ebpf", "--seccomp", filepath.Join(dir, "a.json"), "--", "/bin/sh", "-c", "exit 7")
+	if r.code != 7 {
+		t.Errorf("exit status %d, want the workload's 7: %s", r.code, r.stderr)
+	}
+
+	// -p: a loop whose children (forked after the attach) are recorded.
+	loop := exec.Command("/bin/sh", "-c", "while :; do /bin/cat /etc/hostname >/dev/null; sleep 0.05; done")
+	if err := loop.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { loop.Process.Kill(); loop.Wait() })
+	rec := filepath.Join(dir, "p.rec.json")
+	start := time.Now()
+	r = runProfgen(t, nil, "record", "--backend", "ebpf", "-p", strconv.Itoa(loop.Process.Pid), "--duration", "500ms", "--recording", rec)
+	if r.code != 0 {
+		t.Fatalf("record -p: status %d: %s", r.code, r.stderr)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("record -p --duration 500ms took %v", d)
+	}
+	got := loadRec(t, rec)
+	for _, name := range []string{"wait4", "execve", "openat", "clock_nanosleep"} {
+		if got.Syscalls[native][name] == nil {
+			t.Errorf("%s not recorded: %v", name, got.SyscallNames(native))
+		}
+	}
+	if got.Source.Backend != "ebpf" || got.Source.ExitCode != nil {
+		t.Errorf("source %+v, want backend ebpf and no exit code", got.Source)
+	}
+	if len(got.Source.Warnings) == 0 {
+		t.Errorf("a recording without paths does not say so")
+	}
+	if err := loop.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Errorf("the attached process did not survive the recording: %v", err)
+	}
+}
