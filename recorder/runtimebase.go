@@ -14,6 +14,7 @@ const (
 	seccompFilterFlagTSync = 1  // the filter applies to every thread of the process
 	prSetSeccomp           = 22 // prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog)
 	seccompModeFilter      = 2
+	prSetNoNewPrivs        = 38 // prctl(PR_SET_NO_NEW_PRIVS, 1, ...)
 )
 
 // RuntimeBase finds, in the syscalls of a traced OCI runtime seen in order, what the runtime
@@ -34,6 +35,11 @@ type RuntimeBase struct {
 	// Calls counts the syscalls they made under it, the execve included.
 	Containers int
 	Calls      uint64
+	// WithNoNewPrivs and WithoutNoNewPrivs count the containers by whether their process set
+	// no_new_privs (process.noNewPrivileges) before it executed the workload: the base set
+	// depends on it (runc loads the filter before dropping privileges when it is false).
+	WithNoNewPrivs, WithoutNoNewPrivs int
+	noNewPrivs                        map[int]bool
 	// taskIDs lists the threads of a process; a test may replace it.
 	taskIDs func(pid int) []int
 }
@@ -41,7 +47,7 @@ type RuntimeBase struct {
 // NewRuntimeBase returns an empty RuntimeBase.
 func NewRuntimeBase() *RuntimeBase {
 	return &RuntimeBase{filtered: map[int]int{}, pending: map[int]map[callKey]bool{},
-		calls: map[int]uint64{}, sets: map[callKey]bool{}, taskIDs: procTaskIDs}
+		calls: map[int]uint64{}, sets: map[callKey]bool{}, noNewPrivs: map[int]bool{}, taskIDs: procTaskIDs}
 }
 
 // Syscall takes the next syscall of thread tid.
@@ -57,6 +63,9 @@ func (b *RuntimeBase) Syscall(tid int, ev Syscall) {
 			}
 		}
 		return
+	}
+	if name, err := ev.ABI.Name(ev.Nr); err == nil && name == "prctl" && uint32(ev.Args[0]) == prSetNoNewPrivs && ev.Args[1] == 1 {
+		b.noNewPrivs[ev.PID] = true
 	}
 	if _, ok := b.filtered[tid]; !ok {
 		return
@@ -77,9 +86,16 @@ func (b *RuntimeBase) Clone(tid, child int) {
 // Exec takes the completed exec of process pid: what its filtered threads called since it
 // loaded its filter is the runtime's.
 func (b *RuntimeBase) Exec(pid int) {
+	nnp := b.noNewPrivs[pid]
+	delete(b.noNewPrivs, pid)
 	p := b.pending[pid]
 	if p == nil {
 		return
+	}
+	if nnp {
+		b.WithNoNewPrivs++
+	} else {
+		b.WithoutNoNewPrivs++
 	}
 	for k := range p {
 		b.sets[k] = true

@@ -24,6 +24,7 @@ func TestRuntimeBase(t *testing.T) {
 	// Process 10 (threads 10, 11): probes with a NULL program load nothing.
 	call(b, 10, 10, "seccomp", 1, 1, 0)
 	call(b, 10, 10, "openat")
+	call(b, 10, 10, "prctl", 38, 1)         // no_new_privs
 	call(b, 10, 10, "prctl", 22, 2, 0xc000) // the load, on thread 10 only
 	call(b, 11, 10, "nanosleep")            // another thread, not under the filter
 	call(b, 10, 10, "seccomp", 2, 0, 0)     // SECCOMP_GET_ACTION_AVAIL: no load
@@ -44,5 +45,8 @@ func TestRuntimeBase(t *testing.T) {
 	want := map[syscalls.ABI][]string{abi: {"execve", "futex", "getpid", "seccomp", "write"}}
 	if got := b.Syscalls(); !reflect.DeepEqual(got, want) || b.Containers != 2 || b.Calls != 5 {
 		t.Errorf("got %v, %d containers, %d calls; want %v, 2, 5", got, b.Containers, b.Calls, want)
+	}
+	if b.WithNoNewPrivs != 1 || b.WithoutNoNewPrivs != 1 {
+		t.Errorf("no_new_privs: %d with, %d without; want 1 and 1", b.WithNoNewPrivs, b.WithoutNoNewPrivs)
 	}
 }

@@ -60,11 +60,17 @@ func (b *runtimeBaseOptions) write(cmd *cobra.Command, args []string) error {
 			"run containers whose config.json has a seccomp profile that lets the runtime work " +
 			"(profgen generate seccomp --mode log writes one)")
 	}
+	if b.base.WithNoNewPrivs > 0 && b.base.WithoutNoNewPrivs > 0 {
+		return fmt.Errorf("record --runtime-base: %d containers set no_new_privs and %d did not: the base set depends on "+
+			"process.noNewPrivileges, so measure each case with containers of one kind", b.base.WithNoNewPrivs, b.base.WithoutNoNewPrivs)
+	}
+	nnp := b.base.WithNoNewPrivs > 0
 	set := profile.RuntimeSet{
-		Runtime:     b.runtime,
-		Version:     runtimeVersion(b.runtime),
-		Measured:    fmt.Sprintf("%s, %d containers, %d syscalls", time.Now().UTC().Format("2006-01-02"), b.base.Containers, b.base.Calls),
-		Method:      "profgen record --runtime-base " + b.runtime + " -- " + strings.Join(args, " ") + ": " + runtimeBaseMethod,
+		Runtime:  b.runtime,
+		Version:  runtimeVersion(b.runtime),
+		Measured: fmt.Sprintf("%s, %d containers, %d syscalls", time.Now().UTC().Format("2006-01-02"), b.base.Containers, b.base.Calls),
+		Method: "profgen record --runtime-base " + b.runtime + " -- " + strings.Join(args, " ") + ": " +
+			fmt.Sprintf("containers with process.noNewPrivileges %v (their process set no_new_privs: %v); ", nnp, nnp) + runtimeBaseMethod,
 		Environment: measureEnvironment(),
 		Syscalls:    b.base.Syscalls(),
 	}
@@ -72,7 +78,7 @@ func (b *runtimeBaseOptions) write(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "profgen: %s base set from %d containers: %v\n", b.runtime, b.base.Containers, set.Syscalls)
+	fmt.Fprintf(cmd.ErrOrStderr(), "profgen: %s base set from %d containers with noNewPrivileges %v: %v\n", b.runtime, b.base.Containers, nnp, set.Syscalls)
 	return writeOutput(cmd, b.out, data)
 }
 
