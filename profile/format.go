@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -27,6 +28,24 @@ const SPOAPIVersion = "security-profiles-operator.x-k8s.io/v1beta1"
 // KubeletProfileDir is where kubelet looks for localhost seccomp profiles by default; a pod's
 // localhostProfile is relative to /var/lib/kubelet/seccomp.
 const KubeletProfileDir = "/var/lib/kubelet/seccomp/profiles"
+
+// KubeletSeccompRoot is kubelet's seccomp root (its --root-dir plus "seccomp"): a pod's
+// localhostProfile is a path relative to it.
+const KubeletSeccompRoot = "/var/lib/kubelet/seccomp"
+
+// LocalhostProfileFor returns the localhostProfile of a profile installed as NAME.json in
+// dir: its path relative to KubeletSeccompRoot, and true, when dir is inside it; otherwise
+// the last element of dir and NAME.json ("profiles/app.json"), which holds once dir is placed
+// in kubelet's seccomp root, and false.
+func LocalhostProfileFor(dir, name string) (string, bool) {
+	abs, err := filepath.Abs(dir)
+	if err == nil {
+		if rel, err := filepath.Rel(KubeletSeccompRoot, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+			return filepath.ToSlash(filepath.Join(rel, name+".json")), true
+		}
+	}
+	return filepath.Base(filepath.Clean(dir)) + "/" + name + ".json", false
+}
 
 // LocalhostProfile returns the localhostProfile value for a profile installed as NAME.json in
 // KubeletProfileDir.

@@ -87,7 +87,29 @@ func TestMeasureRuntimeBaseSet(t *testing.T) {
 	rt := *measure
 	version := runtimeVersion(t, rt)
 	noPrintkRateLimit(t)
+	for _, nnp := range []bool{false, true} {
+		t.Run(fmt.Sprintf("noNewPrivileges=%v", nnp), func(t *testing.T) {
+			set := measureRuntimeSet(t, rt, nnp)
+			set.Version = version
+			b, err := set.Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("data", RuntimeSetFile(rt, nnp))
+			if err := atomicfile.Write(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("wrote %s: %v", path, set.Syscalls)
+		})
+	}
+}
+
+// measureRuntimeSet runs busybox true measureRuns times in rt with the given
+// process.noNewPrivileges under the audit profile and returns the calls logged for the
+// runtime's comm.
+func measureRuntimeSet(t *testing.T, rt string, nnp bool) *RuntimeSet {
 	bundle := testutil.NewBusyboxBundle(t, []string{"true"}, logProfile(t))
+	testutil.SetNoNewPrivileges(t, bundle, nnp)
 	tail := openKmsgTail(t)
 	got := map[syscalls.ABI]map[string]bool{}
 	records := 0
@@ -124,13 +146,13 @@ func TestMeasureRuntimeBaseSet(t *testing.T) {
 	if records == 0 {
 		t.Fatalf("no seccomp records from %s: is SCMP_ACT_LOG logged (kernel.seccomp.actions_logged)?", rt)
 	}
-	set := RuntimeSet{
-		Runtime:  rt,
-		Version:  version,
-		Measured: time.Now().UTC().Format("2006-01-02") + fmt.Sprintf(", %d containers, %d seccomp records", measureRuns, records),
-		Method: "go test ./profile -run TestMeasureRuntimeBaseSet -measure " + rt + ": busybox-static `true` in a bundle from `runc spec` " +
-			"without linux.resources, under an SCMP_ACT_LOG profile; the set is every syscall the kernel logged with the runtime's comm " +
-			"(its init process after the filter is loaded, up to and including the execve of the workload)",
+	set := &RuntimeSet{
+		Runtime:         rt,
+		NoNewPrivileges: nnp,
+		Measured:        time.Now().UTC().Format("2006-01-02") + fmt.Sprintf(", %d containers, %d seccomp records", measureRuns, records),
+		Method: fmt.Sprintf("go test ./profile -run TestMeasureRuntimeBaseSet -measure %s: busybox-static `true` in a bundle from `runc spec` "+
+			"without linux.resources, process.noNewPrivileges %v, under an SCMP_ACT_LOG profile; the set is every syscall the kernel logged with the runtime's comm "+
+			"(its init process after the filter is loaded, up to and including the execve of the workload)", rt, nnp),
 		Environment: environment(),
 		Syscalls:    map[syscalls.ABI][]string{},
 	}
@@ -140,15 +162,7 @@ func TestMeasureRuntimeBaseSet(t *testing.T) {
 	for abi, names := range got {
 		set.Syscalls[abi] = sortedSet(names, nil)
 	}
-	b, err := marshalRuntimeSet(&set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("data", "runtime-"+rt+".json")
-	if err := atomicfile.Write(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %s: %v", path, set.Syscalls)
+	return set
 }
 
 func runtimeVersion(t *testing.T, rt string) string {

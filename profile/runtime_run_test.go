@@ -86,18 +86,24 @@ func without(p *specs.LinuxSeccomp, name string) *specs.LinuxSeccomp {
 
 // TestRuntimeBaseSetRunsWorkload records `ls -l /etc` in a container through the audit log,
 // generates an allow-list profile from the recording with the runtime's base set, and runs
-// the workload under it in the real runtime. It must succeed; it must fail without the base
-// set, and fail when getdents64 (which ls needs to list a directory) is removed.
+// the workload under it in the real runtime, with process.noNewPrivileges false (Docker's
+// and Kubernetes' default) and true. It must succeed; it must fail without the base set, and
+// fail when getdents64 (which ls needs to list a directory) is removed.
 func TestRuntimeBaseSetRunsWorkload(t *testing.T) {
 	testutil.RequireRoot(t)
-	for _, rt := range []string{"runc", "crun"} {
-		t.Run(rt, func(t *testing.T) {
+	for _, tc := range []struct {
+		rt  string
+		nnp bool
+	}{{"runc", false}, {"runc", true}, {"crun", false}, {"crun", true}} {
+		rt, nnp := tc.rt, tc.nnp
+		t.Run(fmt.Sprintf("%s/noNewPrivileges=%v", rt, nnp), func(t *testing.T) {
 			testutil.RequireCommand(t, rt)
 			noPrintkRateLimit(t)
 			bundle := testutil.NewBusyboxBundle(t, []string{"true"}, nil)
+			testutil.SetNoNewPrivileges(t, bundle, nnp)
 			// A copy of busybox at a path of its own tells this test's records apart from
 			// everything else the kernel logs meanwhile.
-			exe := fmt.Sprintf("/profgen-%d-%s/busybox", os.Getpid(), rt)
+			exe := fmt.Sprintf("/profgen-%d-%s-%v/busybox", os.Getpid(), rt, nnp)
 			dst := filepath.Join(bundle, "rootfs", exe)
 			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 				t.Fatal(err)
@@ -119,7 +125,7 @@ func TestRuntimeBaseSetRunsWorkload(t *testing.T) {
 				out, e, err := testutil.RunBundle(t, rt, bundle)
 				return out + e, err
 			}
-			prof, err := GenerateSeccomp(rec, SeccompOptions{Runtime: rt})
+			prof, err := GenerateSeccomp(rec, SeccompOptions{Runtime: rt, NoNewPrivileges: nnp})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +147,7 @@ func TestRuntimeBaseSetRunsWorkload(t *testing.T) {
 				t.Errorf("ls listed /etc with getdents64 denied: %q", out)
 			}
 			// Which of the base set the runtime cannot do without (logged, for the data notes).
-			base, _ := RuntimeBaseSet(rt)
+			base, _ := RuntimeBaseSet(rt, nnp)
 			names, _ := base.Names(syscalls.Native())
 			var essential []string
 			for _, n := range names {

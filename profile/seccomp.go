@@ -43,6 +43,10 @@ type SeccompOptions struct {
 	// before it execs the workload) are added to allow-list profiles: runc, crun, or none
 	// (the default).
 	Runtime string
+	// NoNewPrivileges selects the base set measured with the container's
+	// process.noNewPrivileges true (Kubernetes' allowPrivilegeEscalation: false). The default,
+	// false, is what Docker and Kubernetes do unless asked, and its set is the larger one.
+	NoNewPrivileges bool
 	// Deny lists the syscalls a deny-mode profile denies; empty means DangerousSyscalls.
 	Deny []string
 	// Warn, when set, receives one line per thing a user should know (a dangerous syscall
@@ -70,7 +74,7 @@ func GenerateSeccomp(rec *Recording, opts SeccompOptions) (*specs.LinuxSeccomp, 
 	if mode == "" {
 		mode = ModeAllow
 	}
-	if _, err := RuntimeBaseSet(opts.Runtime); err != nil {
+	if _, err := runtimeSetsFor(opts.Runtime, opts.NoNewPrivileges); err != nil {
 		return nil, fmt.Errorf("generate seccomp profile: %w", err)
 	}
 	abis := rec.ABIs()
@@ -99,6 +103,10 @@ func GenerateSeccomp(rec *Recording, opts SeccompOptions) (*specs.LinuxSeccomp, 
 		}
 		if d := dangerousIn(allowed); len(d) > 0 {
 			opts.warnf("the profile allows %s, which Docker's default profile blocks (the workload was recorded using them)", strings.Join(d, ", "))
+		}
+		if mode == ModeAllow && (opts.Runtime == "" || opts.Runtime == "none") {
+			opts.warnf("no --runtime: a container runtime cannot start a container under this profile (runc: \"operation not permitted\"); " +
+				"add --runtime runc or --runtime crun (and --no-new-privileges if the container sets allowPrivilegeEscalation: false; profgen exec needs neither)")
 		}
 		if mode == ModeAllow {
 			p.DefaultAction = specs.ActErrno
@@ -208,9 +216,9 @@ func allowListNames(recorded map[string]bool, arches []syscalls.ABI, opts Seccom
 	for _, n := range alwaysAllowed {
 		names[n] = true
 	}
-	base, _ := RuntimeBaseSet(opts.Runtime)
-	if base != nil {
-		anyMeasured := false
+	sets, _ := runtimeSetsFor(opts.Runtime, opts.NoNewPrivileges)
+	anyMeasured := false
+	for _, base := range sets {
 		for _, abi := range arches {
 			list, measured := base.Names(abi)
 			anyMeasured = anyMeasured || measured
@@ -218,10 +226,10 @@ func allowListNames(recorded map[string]bool, arches []syscalls.ABI, opts Seccom
 				names[n] = true
 			}
 		}
-		if !anyMeasured {
-			opts.warnf("%s base set: not measured on %s; using the names measured on %s that exist there",
-				base.Runtime, joinABIs(arches), strings.Join(base.ABIs(), ", "))
-		}
+	}
+	if len(sets) > 0 && !anyMeasured {
+		opts.warnf("%s base set: not measured on %s; using the names measured on %s that exist there",
+			sets[0].Runtime, joinABIs(arches), strings.Join(sets[0].ABIs(), ", "))
 	}
 	return sortedSet(names, nil), nil
 }

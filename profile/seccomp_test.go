@@ -50,9 +50,10 @@ func TestGenerateSeccompGolden(t *testing.T) {
 		format    string
 		warnings  []string // substrings, one per expected warning
 	}{
-		{golden: "allow.json", recording: "app-x86_64.rec.json", warnings: []string{"syscall 999 on x86_64 has no name", "the profile allows mount, which Docker's default profile blocks"}},
+		{golden: "allow.json", recording: "app-x86_64.rec.json", warnings: []string{"syscall 999 on x86_64 has no name", "the profile allows mount, which Docker's default profile blocks", "no --runtime: a container runtime cannot start a container"}},
 		{golden: "allow-runc.json", recording: "app-x86_64.rec.json", opts: SeccompOptions{Runtime: "runc"}, warnings: []string{"999", "allows mount"}},
 		{golden: "allow-crun.json", recording: "app-x86_64.rec.json", opts: SeccompOptions{Runtime: "crun"}, warnings: []string{"999", "allows mount"}},
+		{golden: "allow-runc-nnp.json", recording: "app-x86_64.rec.json", opts: SeccompOptions{Runtime: "runc", NoNewPrivileges: true}, warnings: []string{"999", "allows mount"}},
 		{golden: "allow-aarch64.json", recording: "app-aarch64.rec.json", opts: SeccompOptions{Runtime: "runc"},
 			warnings: []string{"runc base set: not measured on aarch64, arm"}},
 		{golden: "complain.json", recording: "app-x86_64.rec.json", opts: SeccompOptions{Mode: ModeComplain}, warnings: []string{"999", "allows mount"}},
@@ -63,7 +64,7 @@ func TestGenerateSeccompGolden(t *testing.T) {
 		{golden: "deny-names.json", recording: "app-x86_64.rec.json", opts: SeccompOptions{Mode: ModeDeny, Deny: []string{"ptrace", "mount", "kexec_load"}},
 			warnings: []string{"999", "mount is on the deny list"}},
 		{golden: "allow-spo.yaml", recording: "app-x86_64.rec.json", opts: SeccompOptions{Runtime: "runc"}, format: FormatSPO, warnings: []string{"999", "allows mount"}},
-		{golden: "allow-pod.yaml", recording: "app-x86_64.rec.json", format: FormatPod, warnings: []string{"999", "allows mount"}},
+		{golden: "allow-pod.yaml", recording: "app-x86_64.rec.json", format: FormatPod, warnings: []string{"999", "allows mount", "no --runtime"}},
 		{golden: "deny-spo.yaml", opts: SeccompOptions{Mode: ModeDeny, Deny: []string{"mount", "umount2"}}, format: FormatSPO},
 	}
 	if syscalls.Native() != syscalls.X86_64 {

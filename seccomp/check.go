@@ -102,6 +102,9 @@ func Check(p *specs.LinuxSeccomp) (*CheckReport, error) {
 	if len(stopped) > 0 {
 		rep.Errors = append(rep.Errors, "essential syscalls not allowed: "+strings.Join(stopped, ", "))
 	}
+	if w := profile.RuntimeSetWarning(p); w != "" {
+		rep.Warnings = append(rep.Warnings, w)
+	}
 	if len(dangerous) > 0 {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d dangerous syscalls allowed (Docker's default profile blocks them): %s", len(dangerous), strings.Join(dangerous, ", ")))
 	}

@@ -39,7 +39,8 @@ func TestCheck(t *testing.T) {
 			t.Errorf("aarch64 has no open(2); reported unknown: %v", a.UnknownToKernel)
 		}
 	}
-	if len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "bpf") {
+	if len(rep.Warnings) != 2 || !strings.Contains(rep.Warnings[0], "no container runtime profgen knows can start a container under this profile") ||
+		!strings.Contains(rep.Warnings[0], "runc lacks capget capset") || !strings.Contains(rep.Warnings[1], "bpf") {
 		t.Errorf("warnings: %v", rep.Warnings)
 	}
 	rep, err = Check(mustParse(t, `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["execve","exit_group"],"action":"SCMP_ACT_KILL"}]}`))

@@ -63,7 +63,14 @@ standard input.`, profile.KubeletProfileDir),
 				return fmt.Errorf("install: write %s: %w", dst, err)
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "profgen: installed %s\n", dst)
-			fmt.Fprintf(cmd.OutOrStdout(), "localhostProfile: %s/%s.json\n", filepath.Base(filepath.Clean(root)), name)
+			if w := profile.RuntimeSetWarning(p); w != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), "profgen: install: warning:", w)
+			}
+			lp, inKubelet := profile.LocalhostProfileFor(root, name)
+			if !inKubelet {
+				fmt.Fprintf(cmd.ErrOrStderr(), "profgen: install: %s is not under kubelet's seccomp root %s: the localhostProfile below holds once the directory is there\n", root, profile.KubeletSeccompRoot)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "localhostProfile: %s\n", lp)
 			return nil
 		},
 	}

@@ -90,7 +90,7 @@ exits 1, and the runtime does not start the container: its user asked for a reco
 
 // hook is one call of the hook by the runtime.
 func (o *ociHookOptions) hook(cmd *cobra.Command) error {
-	if _, err := profile.RuntimeBaseSet(o.runtime); err != nil {
+	if _, err := profile.RuntimeBaseSet(o.runtime, false); err != nil {
 		return usagef("oci-hook: --runtime: %w", err)
 	}
 	data, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), ocihook.MaxStateSize+1))

@@ -76,7 +76,7 @@ func TestOCIHook(t *testing.T) {
 	if r := runProfgen(t, nil, "record", "--recording", hostRec, "--", testutil.BusyboxPath, "env", "-i", "PATH=/bin", testutil.BusyboxPath, "sh", "-c", hookWorkload); r.code != 0 {
 		t.Fatalf("record the workload on the host: %+v", r)
 	}
-	base, _ := profile.RuntimeBaseSet("runc")
+	base, _ := profile.RuntimeBaseSet("runc", true)
 	baseNames, _ := base.Names("x86_64")
 	initOnly := minus(readRecording(t, runcRec).SyscallNames("x86_64"), readRecording(t, hostRec).SyscallNames("x86_64"), baseNames)
 	if !contains(initOnly, "pivot_root") {

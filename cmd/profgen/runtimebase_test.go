@@ -27,7 +27,7 @@ func TestRecordRuntimeBase(t *testing.T) {
 	for _, rt := range []string{"runc", "crun"} {
 		t.Run(rt, func(t *testing.T) {
 			testutil.RequireCommand(t, rt)
-			shipped, err := profile.RuntimeBaseSet(rt)
+			shipped, err := profile.RuntimeBaseSet(rt, true) // runc spec's bundles have noNewPrivileges true
 			if err != nil {
 				t.Fatal(err)
 			}

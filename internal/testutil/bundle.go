@@ -129,3 +129,29 @@ func RunBundle(t testing.TB, runtime, bundle string) (stdout, stderr string, err
 	exec.Command(runtime, append(global, "delete", "--force", id)...).Run()
 	return o.String(), e.String(), err
 }
+
+// SetNoNewPrivileges sets process.noNewPrivileges in the bundle's config.json. `runc spec`
+// writes true; Docker and Kubernetes run containers with false unless the user asks
+// (allowPrivilegeEscalation: false), and runc then loads the seccomp filter before it drops
+// capabilities and changes user, so more of its own calls run under the filter.
+// WriteBundleConfig keeps the value.
+func SetNoNewPrivileges(t testing.TB, bundle string, noNewPrivileges bool) {
+	t.Helper()
+	path := filepath.Join(bundle, "config.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec specs.Spec
+	if err := json.Unmarshal(data, &spec); err != nil {
+		t.Fatalf("parse %s: %v", path, err)
+	}
+	spec.Process.NoNewPrivileges = noNewPrivileges
+	out, err := json.MarshalIndent(&spec, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
