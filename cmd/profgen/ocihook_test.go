@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -191,4 +193,63 @@ func contains(l []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestOCIHookExec: keyed by the container's cgroup, the recording also holds what a process
+// started in the container with runc exec did after its exec (statfs, from stat -f), which
+// the container's own process never calls.
+func TestOCIHookExec(t *testing.T) {
+	testutil.RequireRoot(t)
+	if err := ebpf.Available(); err != nil {
+		t.Skipf("the hook records with eBPF: %v", err)
+	}
+	if _, err := ebpf.CgroupOfPID(os.Getpid()); err != nil {
+		t.Skipf("needs cgroup v2 to key on: %v", err)
+	}
+	bundle := testutil.NewBusyboxBundle(t, []string{"sleep", "3"}, nil)
+	dir := filepath.Join(t.TempDir(), "recordings")
+	hook := specs.Hook{Path: profgenBin, Args: []string{"profgen", "oci-hook", "--state-dir", t.TempDir()}}
+	editSpec(t, bundle, func(s *specs.Spec) {
+		s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{hook}, Poststop: []specs.Hook{hook}}
+		s.Annotations = map[string]string{"io.profgen.record": dir}
+	})
+	state := t.TempDir()
+	id := "profgen-hook-exec-" + filepath.Base(state)
+	runc := func(args ...string) (string, error) {
+		cmd := exec.Command("runc", append([]string{"--root", state}, args...)...)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	t.Cleanup(func() { runc("delete", "--force", id) })
+	// The detached container keeps runc's standard streams: /dev/null, not a pipe to wait on.
+	if err := exec.Command("runc", "--root", state, "run", "--detach", "--bundle", bundle, id).Run(); err != nil {
+		t.Fatalf("runc run --detach: %v", err)
+	}
+	if out, err := runc("exec", id, "stat", "-f", "/"); err != nil {
+		t.Fatalf("runc exec: %v: %s", err, out)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out, _ := runc("state", id)
+		if strings.Contains(out, `"stopped"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the container has not stopped: %s", out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if out, err := runc("delete", id); err != nil { // runs the poststop hook
+		t.Fatalf("runc delete: %v: %s", err, out)
+	}
+	rec := readRecording(t, filepath.Join(dir, id+".rec.json"))
+	got := rec.SyscallNames("x86_64")
+	for _, want := range []string{"statfs", "clock_nanosleep"} {
+		if !contains(got, want) {
+			t.Errorf("the recording lacks %s: %v", want, got)
+		}
+	}
+	if contains(got, "pivot_root") {
+		t.Errorf("the recording holds runc's pivot_root: %v", got)
+	}
 }
