@@ -16,6 +16,8 @@ DEBS += nginx
 # The eBPF recorder's programs: clang compiles them (bpf2go, make generate), llvm-strip strips
 # them, libbpf-dev has bpf_helpers.h; linux-libc-dev (with gcc) has the kernel's uapi headers.
 DEBS += clang llvm libbpf-dev
+# bench/ebpf.sh times with /usr/bin/time (CPU seconds of the workload's processes).
+DEBS += time
 # bench/attach.sh runs Debian's redis-server under redis-benchmark.
 DEBS += redis-server redis-tools
 

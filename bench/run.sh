@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make bench: time profgen record against the workload run natively and under strace -f -c,
+# make bench: time profgen record (the ptrace backend; bench/ebpf.sh times the eBPF one)
+# against the workload run natively and under strace -f -c,
 # side by side in one run (rounds interleave the three so that machine noise hits all alike),
 # and check the speed targets:
 #   heavy.sh (syscall-heavy)            profgen within 5x native, at least 5x faster than strace
@@ -39,14 +40,14 @@ bench() {
 	for _ in $(seq "$ROUNDS"); do
 		seconds "$workload" >> "$work/native"
 		seconds strace -f -c -o /dev/null "$workload" >> "$work/strace"
-		seconds "$PROFGEN" record --seccomp "$work/$name.json" "$@" -- "$workload" >> "$work/profgen"
+		seconds "$PROFGEN" record --backend ptrace --seccomp "$work/$name.json" "$@" -- "$workload" >> "$work/profgen"
 	done
 	n=$(median < "$work/native"); s=$(median < "$work/strace"); p=$(median < "$work/profgen")
 	echo "$name $n $s $p"
 }
 
 # The baseline: one recording of the heavy workload.
-"$PROFGEN" record --recording "$work/heavy.rec.json" -- bench/heavy.sh > /dev/null 2>&1
+"$PROFGEN" record --backend ptrace --recording "$work/heavy.rec.json" -- bench/heavy.sh > /dev/null 2>&1
 
 echo "profgen bench: median of $ROUNDS rounds, $(nproc) CPUs, $(uname -r), cpu policy ${CPU_POLICY:-adaptive}"
 printf "%-18s %9s %9s %9s %12s %14s\n" workload native strace profgen "profgen/nat" "strace/profgen"
@@ -78,4 +79,5 @@ done < <(
 )
 PROFGEN="$PROFGEN" bench/attach.sh || fail=1 # record -p on redis-server against strace -f -p
 PROFGEN="$PROFGEN" bench/import.sh || fail=1 # profgen import against grep -c and ausearch
+PROFGEN="$PROFGEN" bench/ebpf.sh || fail=1   # --backend ebpf against native, ptrace and strace
 exit $fail
