@@ -28,7 +28,7 @@ type runtimeBaseOptions struct {
 
 func (b *runtimeBaseOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&b.runtime, "runtime-base", "", "measure the base set of this OCI runtime (runc, crun ...) while CMD runs containers with it, and write it in the form of profile/data/runtime-NAME.json")
-	f.StringVar(&b.out, "runtime-base-out", "", `file for --runtime-base (default: runtime-NAME.json; "-": standard output)`)
+	f.StringVar(&b.out, "runtime-base-out", "", `file for --runtime-base (default: runtime-NAME.json, or runtime-NAME-nnp.json for containers with noNewPrivileges; "-": standard output)`)
 }
 
 var runtimeNameRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
@@ -41,9 +41,6 @@ func (b *runtimeBaseOptions) check(popts ptrace.Options) error {
 		return usagef("record: --runtime-base needs a command that runs containers, not -p")
 	case popts.Baseline != nil:
 		return usagef("record: --runtime-base and --baseline exclude each other")
-	}
-	if b.out == "" {
-		b.out = "runtime-" + b.runtime + ".json"
 	}
 	return nil
 }
@@ -66,13 +63,17 @@ func (b *runtimeBaseOptions) write(cmd *cobra.Command, args []string) error {
 	}
 	nnp := b.base.WithNoNewPrivs > 0
 	set := profile.RuntimeSet{
-		Runtime:  b.runtime,
-		Version:  runtimeVersion(b.runtime),
-		Measured: fmt.Sprintf("%s, %d containers, %d syscalls", time.Now().UTC().Format("2006-01-02"), b.base.Containers, b.base.Calls),
+		Runtime:         b.runtime,
+		NoNewPrivileges: nnp,
+		Version:         runtimeVersion(b.runtime),
+		Measured:        fmt.Sprintf("%s, %d containers, %d syscalls", time.Now().UTC().Format("2006-01-02"), b.base.Containers, b.base.Calls),
 		Method: "profgen record --runtime-base " + b.runtime + " -- " + strings.Join(args, " ") + ": " +
-			fmt.Sprintf("containers with process.noNewPrivileges %v (their process set no_new_privs: %v); ", nnp, nnp) + runtimeBaseMethod,
+			fmt.Sprintf("containers with process.noNewPrivileges %v; ", nnp) + runtimeBaseMethod,
 		Environment: measureEnvironment(),
 		Syscalls:    b.base.Syscalls(),
+	}
+	if b.out == "" {
+		b.out = profile.RuntimeSetFile(b.runtime, nnp)
 	}
 	data, err := set.Encode()
 	if err != nil {
