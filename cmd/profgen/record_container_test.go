@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/profgen/profgen/internal/testutil"
+	"github.com/profgen/profgen/profile"
+)
+
+// TestRecordContainer records a runc container by its id from its start to its end (runc
+// create, profgen record --container attached, runc start), runs the same container under
+// the profile, and a container making syscalls the recording lacks (a pipe) under it, which
+// must fail.
+func TestRecordContainer(t *testing.T) {
+	requireBPF(t)
+	testutil.RequireCommand(t, "runc")
+	recorded := []string{testutil.BusyboxPath, "sh", "-c", "busybox ls /bin > /dev/null; busybox cat /etc/passwd > /dev/null; echo done"}
+	bundle := testutil.NewBusyboxBundle(t, recorded, nil)
+	id := fmt.Sprintf("profgen-ebpf-test-%d", os.Getpid())
+	out := filepath.Join(t.TempDir(), "out")
+	stdout, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdout.Close()
+	create := exec.Command("runc", "create", "--bundle", bundle, id)
+	create.Stdout, create.Stderr = stdout, stdout
+	if err := create.Run(); err != nil {
+		b, _ := os.ReadFile(out)
+		t.Fatalf("runc create: %v: %s", err, b)
+	}
+	t.Cleanup(func() { exec.Command("runc", "delete", "--force", id).Run() })
+
+	profilePath := filepath.Join(t.TempDir(), "c.json")
+	rec := exec.Command(profgenBin, "record", "--container", id, "--duration", "60s", "--summary", "--seccomp", profilePath)
+	stderr, err := rec.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if rec.ProcessState == nil {
+			rec.Process.Kill()
+			rec.Wait()
+		}
+	})
+	// Start the container once the recorder says it records.
+	lines := bufio.NewReader(stderr)
+	var log strings.Builder
+	for !strings.Contains(log.String(), "profgen: recording cgroup") {
+		line, err := lines.ReadString('\n')
+		log.WriteString(line)
+		if err != nil {
+			t.Fatalf("the recorder ended before recording: %v\n%s", err, log.String())
+		}
+	}
+	if b, err := exec.Command("runc", "start", id).CombinedOutput(); err != nil {
+		t.Fatalf("runc start: %v: %s", err, b)
+	}
+	rest, _ := io.ReadAll(lines)
+	log.Write(rest)
+	done := make(chan error, 1)
+	go func() { done <- rec.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("record --container: %v\n%s", err, log.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("record --container did not end with the container\n%s", log.String())
+	}
+	if b, _ := os.ReadFile(out); string(b) != "done\n" {
+		t.Fatalf("the recorded container printed %q", b)
+	}
+	p, err := profile.LoadSeccomp(profilePath)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	for _, s := range p.Syscalls {
+		for _, n := range s.Names {
+			if n == "pipe" || n == "pipe2" {
+				t.Fatalf("the recording has %s, though nothing in the container makes a pipe", n)
+			}
+		}
+	}
+
+	// The same container runs under the profile.
+	testutil.WriteBundleConfig(t, bundle, recorded, p)
+	got, errs, err := testutil.RunBundle(t, "runc", bundle)
+	if err != nil || got != "done\n" {
+		t.Fatalf("the container under its recorded profile: %v\nstdout %q\nstderr %s\nrecorder:\n%s", err, got, errs, log.String())
+	}
+	// One that makes a pipe (pipe2, not recorded) fails.
+	more := []string{testutil.BusyboxPath, "sh", "-c", "echo hello | busybox tr a-z A-Z; echo done"}
+	testutil.WriteBundleConfig(t, bundle, more, p)
+	got, errs, _ = testutil.RunBundle(t, "runc", bundle)
+	t.Logf("recorder:\n%s\ncontainer with a pipe: stdout %q, stderr %s", log.String(), got, errs)
+	if strings.Contains(got, "HELLO") {
+		t.Errorf("a container making a pipe ran its pipeline under a profile without pipe2: stdout %q, stderr %s", got, errs)
+	}
+}
