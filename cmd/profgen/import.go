@@ -165,8 +165,12 @@ func (o *importOptions) run(cmd *cobra.Command, args []string) error {
 		writeImportSummary(cmd.ErrOrStderr(), im.Summary(), im.Stats())
 	}
 	st := im.Stats()
+	if st.Seccomp+st.AppArmor == 0 && st.Filtered > 0 {
+		return fmt.Errorf("import: no record matched the filters (%d lines read, %d records filtered out); the records are of %s",
+			st.Lines, st.Filtered, auditlog.SeenList(im.Programs(), 10))
+	}
 	if st.Seccomp+st.AppArmor == 0 {
-		return fmt.Errorf("import: no seccomp or AppArmor records found (%d lines read, %d filtered out)", st.Lines, st.Filtered)
+		return fmt.Errorf("import: no seccomp or AppArmor records found (%d lines read)", st.Lines)
 	}
 	return o.out.write(cmd, rec)
 }

@@ -15,15 +15,16 @@ type chunkResult struct {
 	stats Stats
 	// agg receives the chunk's seccomp records as syscall events and its AppArmor records
 	// in its recording; chunks' aggregators are merged in input order.
-	agg     *recorder.Aggregator
-	cur     *Seccomp // the record being added, for agg's ProcessInfo
-	procs   map[string]*procAgg
-	serials serialSet
-	bad     []badLine
-	loss    map[string]uint64
-	lostMax uint64
-	first   time.Time // earliest and latest stamp of the records kept
-	last    time.Time
+	agg      *recorder.Aggregator
+	cur      *Seccomp // the record being added, for agg's ProcessInfo
+	procs    map[string]*procAgg
+	programs programSet
+	serials  serialSet
+	bad      []badLine
+	loss     map[string]uint64
+	lostMax  uint64
+	first    time.Time // earliest and latest stamp of the records kept
+	last     time.Time
 }
 
 type badLine struct {
@@ -99,26 +100,44 @@ func (im *Importer) parseChunk(data []byte, rec *Record) *chunkResult {
 				c.loss[rec.Loss.Reason] += rec.Loss.Count
 			}
 		case KindSeccomp:
+			sc := &rec.Seccomp
+			p := c.programs.get(sc.Exe, sc.Comm, false)
 			if !im.keepSeccomp(rec, c) {
 				c.stats.Filtered++
+				p.Filtered++
 				continue
+			}
+			p.Kept++
+			if !p.Started && isStartup(sc.ABI, sc.Nr) {
+				p.Started = true
+			}
+			if !sc.CodeKnown || sc.Code&0xffff0000 == retLog {
+				p.Logged++
 			}
 			c.stats.Seccomp++
 			c.addSeccomp(rec, im.opts.Summary, &key)
 			c.span(rec)
 		case KindAppArmor:
+			a := &rec.AppArmor
+			p := c.programs.get(a.F[AAProfile], a.F[AAComm], true)
 			if !im.keepAppArmor(rec, c) {
 				c.stats.Filtered++
+				p.Filtered++
 				continue
 			}
+			p.Kept++
 			c.stats.AppArmor++
 			c.addAppArmor(rec, im.opts.Summary)
 			c.span(rec)
 		}
 	}
 	c.stats.Lines = uint64(c.lines)
+	c.programs.endChunk()
 	return c
 }
+
+// retLog is SECCOMP_RET_LOG, the action of a log profile.
+const retLog = 0x7ffc0000
 
 func (c *chunkResult) span(rec *Record) {
 	if !rec.HasStamp || rec.Time.IsZero() {
@@ -291,6 +310,7 @@ func (im *Importer) merge(name string, lineBase int64, c *chunkResult) error {
 			cur.aa[k] += v
 		}
 	}
+	im.programs.merge(&c.programs)
 	im.serials.appendSet(&c.serials)
 	for k, v := range c.loss {
 		im.loss[k] += v

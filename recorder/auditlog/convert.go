@@ -130,6 +130,7 @@ func (im *Importer) Recording() *profile.Recording {
 			"%d syscall number(s) have no name in profgen's tables (kept as numbers): %s", len(unknown), strings.Join(unknown, ", ")))
 	}
 	im.lossWarnings(rec)
+	rec.Source.Warnings = append(rec.Source.Warnings, im.notStartedWarnings()...)
 	return rec
 }
 

@@ -20,9 +20,11 @@ import (
 type Options struct {
 	Seccomp, AppArmor bool     // record kinds to read (both false: both)
 	Comm, Exe         []string // keep only records of these comm / exe values (any)
-	PID               []uint64
-	Profile           []string  // AppArmor: keep only records of these profiles
-	Since, Until      time.Time // keep only records stamped in [Since, Until]
+	// An Exe that is a symbolic link on this machine also matches its target, which is what
+	// the kernel logs.
+	PID          []uint64
+	Profile      []string  // AppArmor: keep only records of these profiles
+	Since, Until time.Time // keep only records stamped in [Since, Until]
 	// Strict makes a malformed line an error instead of a counted, reported skip.
 	Strict bool
 	// Summary collects what each process (exe, comm) did, for Summary().
@@ -73,11 +75,12 @@ type ProcessSummary struct {
 type Importer struct {
 	opts Options
 	// agg is the one sink: every chunk's aggregator is merged into it in input order.
-	agg     *recorder.Aggregator
-	procs   map[string]*procAgg
-	serials serialSet // of the input being read
-	missing uint64    // serial numbers missing in the inputs read so far
-	gaps    uint64
+	agg      *recorder.Aggregator
+	procs    map[string]*procAgg
+	programs programSet
+	serials  serialSet // of the input being read
+	missing  uint64    // serial numbers missing in the inputs read so far
+	gaps     uint64
 	// serialOverflow: an input had more gaps than were tracked
 	serialOverflow bool
 	stats          Stats
@@ -107,6 +110,7 @@ func NewImporter(o Options) *Importer {
 	if o.MaxReported <= 0 {
 		o.MaxReported = 5
 	}
+	o.Exe = withLinkTargets(o.Exe)
 	return &Importer{
 		opts:  o,
 		agg:   recorder.NewAggregator(profile.NewRecording("profgen", "auditlog")),

@@ -58,8 +58,11 @@ func TestImportSyscalls(t *testing.T) {
 	if rec.Source.Dropped[LossSerialGap] != 598 {
 		t.Errorf("dropped %v", rec.Source.Dropped)
 	}
-	if len(rec.Source.Warnings) != 2 || !strings.Contains(rec.Source.Warnings[0], "x86_64 999") {
-		t.Errorf("warnings %q", rec.Source.Warnings)
+	// None of the three programs made a start-up call; /bin/sh, with 200 records, is named
+	// as started before the input, the other two have too few records to tell.
+	if w := rec.Source.Warnings; len(w) != 3 || !strings.Contains(w[0], "x86_64 999") ||
+		!strings.HasPrefix(w[2], "started before the input begins (a rotated log?): /bin/sh (comm sh, 200 records): ") {
+		t.Errorf("warnings %q", w)
 	}
 	sum := im.Summary()
 	if len(sum) != 3 || sum[2].Exe != "/bin/sh" || sum[2].Syscalls[syscalls.X86_64]["write"] != 40 {
