@@ -277,7 +277,10 @@ func importFile(t *testing.T, dir, file string, args ...string) *profile.Recordi
 	return rec
 }
 
-var straceLine = regexp.MustCompile(`^(\d+) +([a-z0-9_]+)\(`)
+var (
+	straceLine   = regexp.MustCompile(`^(\d+) +([a-z0-9_]+)\(`)
+	straceResult = regexp.MustCompile(`= (\d+)$`)
+)
 
 // straceSyscalls returns the sorted syscall names strace -f saw after exe was exec'd.
 func straceSyscalls(t *testing.T, path, exe string) []string {
@@ -287,39 +290,71 @@ func straceSyscalls(t *testing.T, path, exe string) []string {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	names, err := straceAfterExec(f, exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+// straceAfterExec reads strace -f -o output (each line starts with the thread id) and returns
+// the sorted syscall names made after exe was exec'd. An execve made by a thread other than
+// its process's leader finishes under the leader's id ("<... execve resumed>"), so the
+// parser follows which threads belong to which process from the clone calls with
+// CLONE_THREAD.
+func straceAfterExec(r io.Reader, exe string) ([]string, error) {
+	leader := map[string]string{} // thread id -> its process's leader, for threads made by clone
+	leaderOf := func(tid string) string {
+		if l, ok := leader[tid]; ok {
+			return l
+		}
+		return tid
+	}
+	threadClone := map[string]bool{} // threads inside an unfinished clone(CLONE_THREAD)
+	pending := map[string]bool{}     // leaders whose process has an unfinished exec of exe
 	seen := map[string]bool{}
 	started := false
 	execLine := `execve("` + exe + `"`
-	pending := map[string]bool{} // pids with the exec of exe unfinished
-	s := bufio.NewScanner(f)
+	s := bufio.NewScanner(r)
 	s.Buffer(nil, 1<<20)
 	for s.Scan() {
 		l := s.Text()
-		if !started {
-			pid, _, _ := strings.Cut(l, " ")
-			switch {
-			case strings.Contains(l, execLine) && strings.HasSuffix(l, "= 0"):
-				started = true
-			case strings.Contains(l, execLine) && strings.HasSuffix(l, "<unfinished ...>"):
-				pending[pid] = true
-			case pending[pid] && strings.Contains(l, "<... execve resumed>") && strings.HasSuffix(l, "= 0"):
-				started = true
+		if started {
+			if m := straceLine.FindStringSubmatch(l); m != nil {
+				seen[m[2]] = true
 			}
 			continue
 		}
-		if m := straceLine.FindStringSubmatch(l); m != nil {
-			seen[m[2]] = true
+		tid, _, _ := strings.Cut(l, " ")
+		unfinished := strings.HasSuffix(l, "<unfinished ...>")
+		switch {
+		case strings.Contains(l, execLine) && strings.HasSuffix(l, "= 0"):
+			started = true
+		case strings.Contains(l, execLine) && unfinished:
+			pending[leaderOf(tid)] = true
+		case strings.Contains(l, "<... execve resumed>") && strings.HasSuffix(l, "= 0") && pending[leaderOf(tid)]:
+			started = true
+		case strings.Contains(l, "CLONE_THREAD") && unfinished:
+			threadClone[tid] = true
+		case strings.Contains(l, "CLONE_THREAD") || threadClone[tid] && strings.Contains(l, " resumed>"):
+			delete(threadClone, tid)
+			if m := straceResult.FindStringSubmatch(l); m != nil {
+				leader[m[1]] = leaderOf(tid)
+			}
 		}
 	}
+	if err := s.Err(); err != nil {
+		return nil, err
+	}
 	if !started {
-		t.Fatalf("strace output has no execve of %s", exe)
+		return nil, fmt.Errorf("strace output has no execve of %s", exe)
 	}
 	out := make([]string, 0, len(seen))
 	for n := range seen {
 		out = append(out, n)
 	}
 	sort.Strings(out)
-	return out
+	return out, nil
 }
 
 func copyFile(t *testing.T, from, to string, perm os.FileMode) {
