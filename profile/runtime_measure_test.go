@@ -64,7 +64,7 @@ func (k *kmsgTail) messages() []string {
 	}
 }
 
-var seccompRecordRE = regexp.MustCompile(`type=1326 .*comm="([^"]*)" exe="([^"]*)" .*arch=([0-9a-f]+) syscall=([0-9]+)`)
+var seccompRecordRE = regexp.MustCompile(`type=(?:1326|SECCOMP) .*comm="([^"]*)" exe="([^"]*)" .*arch=([0-9a-f]+) syscall=([0-9]+)`)
 
 // logProfile is the audit profile for this machine's architectures.
 func logProfile(t *testing.T) *specs.LinuxSeccomp {

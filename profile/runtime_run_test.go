@@ -36,13 +36,12 @@ func noPrintkRateLimit(t *testing.T) {
 func recordInBundle(t *testing.T, rt, bundle, exe string, args []string) *Recording {
 	t.Helper()
 	testutil.WriteBundleConfig(t, bundle, args, logProfile(t))
-	tail := openKmsgTail(t)
+	tail := openRecordTail(t)
 	if out, e, err := testutil.RunBundle(t, rt, bundle); err != nil {
 		t.Fatalf("%s under the audit profile: %v: %s%s", rt, err, out, e)
 	}
-	time.Sleep(500 * time.Millisecond)
 	rec := NewRecording("profgen-test", "auditlog")
-	for _, msg := range tail.messages() {
+	for _, msg := range waitForRecords(tail, exe) {
 		if strings.Contains(msg, "callbacks suppressed") || strings.Contains(msg, "backlog limit exceeded") {
 			t.Fatalf("kernel dropped audit records: %s", msg)
 		}
@@ -66,6 +65,27 @@ func recordInBundle(t *testing.T, rt, bundle, exe string, args []string) *Record
 		t.Fatalf("no seccomp records for %s", exe)
 	}
 	return rec
+}
+
+// waitForRecords returns the messages of tail until records of exe have arrived and no new
+// message came for half a second (the kernel and the audit daemon log asynchronously), or
+// for at most 10 seconds.
+func waitForRecords(tail recordTail, exe string) []string {
+	var all []string
+	seen := false
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(500 * time.Millisecond)
+		msgs := tail.messages()
+		if seen && len(msgs) == 0 {
+			break
+		}
+		for _, m := range msgs {
+			seen = seen || strings.Contains(m, `exe="`+exe+`"`)
+		}
+		all = append(all, msgs...)
+	}
+	return all
 }
 
 func without(p *specs.LinuxSeccomp, name string) *specs.LinuxSeccomp {
