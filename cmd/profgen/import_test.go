@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
@@ -126,20 +127,42 @@ func TestImportFollow(t *testing.T) {
 	}
 	out := filepath.Join(dir, "rec.json")
 	cmd := exec.Command(profgenBin, "import", "--follow", "--recording", out, logPath)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	// The "following" line comes once the interrupt is handled; what is appended before the
+	// interrupt is read, however late it is noticed.
+	var stderr bytes.Buffer
+	following := make(chan bool, 1)
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		s := bufio.NewScanner(pipe)
+		for s.Scan() {
+			stderr.WriteString(s.Text() + "\n")
+			if strings.HasPrefix(s.Text(), "profgen: following ") {
+				following <- true
+			}
+		}
+		close(following)
+	}()
+	if !<-following {
+		<-copied
+		cmd.Wait()
+		t.Fatalf("import --follow printed no following line:\n%s", stderr.String())
+	}
 	f, err := os.OpenFile(logPath, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.WriteString(strings.Join(lines[1:], ""))
 	f.Close()
-	time.Sleep(600 * time.Millisecond)
 	cmd.Process.Signal(os.Interrupt)
+	<-copied
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("import --follow: %v\n%s", err, stderr.String())
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,7 +24,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	profgenBin = filepath.Join(dir, "profgen")
-	build := exec.Command("go", "build", "-o", profgenBin, ".")
+	build := exec.Command("go", append([]string{"build", "-o", profgenBin}, coverBuildFlags()...)...)
+	build.Args = append(build.Args, ".")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build profgen:", err)
@@ -33,6 +35,21 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// coverBuildFlags returns the go build flags that make the profgen binary count coverage
+// when the tests do (go test -cover): the binary then writes its counters to GOCOVERDIR,
+// the directory of the test's own, and go test reports the two merged. Without it the
+// coverage of this package would count only the code the test process itself runs.
+func coverBuildFlags() []string {
+	flag.Parse()
+	mode := testing.CoverMode()
+	dir := flag.Lookup("test.gocoverdir")
+	if mode == "" || dir == nil || dir.Value.String() == "" {
+		return nil
+	}
+	os.Setenv("GOCOVERDIR", dir.Value.String())
+	return []string{"-cover", "-covermode", mode, "-coverpkg", "github.com/profgen/profgen/cmd/profgen"}
 }
 
 // result is what one run of profgen did.

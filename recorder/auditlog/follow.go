@@ -12,7 +12,8 @@ import (
 // Follow imports the file at path, then keeps reading what is appended to it until ctx is
 // done, like tail -F: when the log is rotated (a new file at path) or truncated, the rest of
 // the old file is read and the new one is followed from its start. Partial last lines wait
-// for their end; at ctx's end the last one is read as it is.
+// for their end. When ctx is done, what was written until then is still read (through a
+// rotation too), and the last line is read as it is.
 func (im *Importer) Follow(ctx context.Context, path string, poll time.Duration) error {
 	if poll <= 0 {
 		poll = 250 * time.Millisecond
@@ -28,6 +29,7 @@ func (im *Importer) Follow(ctx context.Context, path string, poll time.Duration)
 	var carry []byte
 	var lineBase int64
 	buf := make([]byte, 1<<20)
+	stopping := false
 	feed := func(data []byte, final bool) error {
 		carry = append(carry, data...)
 		cut := bytes.LastIndexByte(carry, '\n') + 1
@@ -70,9 +72,12 @@ func (im *Importer) Follow(ctx context.Context, path string, poll time.Duration)
 				continue
 			}
 		}
+		if stopping {
+			return feed(nil, true)
+		}
 		select {
 		case <-ctx.Done():
-			return feed(nil, true)
+			stopping = true // read to the end once more
 		case <-time.After(poll):
 		}
 	}
