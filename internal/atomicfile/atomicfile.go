@@ -204,18 +204,28 @@ func WriteAt(dir *os.File, name string, data []byte, perm os.FileMode) (err erro
 	if err = unix.Fchmod(int(f.Fd()), mode); err != nil {
 		return fmt.Errorf("set mode of %s: %w", name, err)
 	}
-	if err = f.Sync(); err != nil {
+	if err = syncFile(f); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
 	if err = f.Close(); err != nil {
 		return err
 	}
-	if err = unix.Renameat(dfd, tmpName, dfd, name); err != nil {
+	if err = renameAt(dfd, tmpName, name); err != nil {
 		return fmt.Errorf("rename into place: %w", err)
 	}
-	dir.Sync()
+	syncDir(dir)
 	return nil
 }
+
+// The steps of WriteAt whose order makes it atomic and durable, replaceable by tests: the
+// data reaches the disk before the rename makes it the file, and the rename reaches the disk
+// before WriteAt returns (a directory that cannot be synced is not an error: the file is in
+// place).
+var (
+	syncFile = (*os.File).Sync
+	renameAt = func(dfd int, from, to string) error { return unix.Renameat(dfd, from, dfd, to) }
+	syncDir  = func(dir *os.File) { dir.Sync() }
+)
 
 // SymlinkAt makes name in dir a link to target, atomically replacing what name was, through
 // a temporary link with an unpredictable name.
