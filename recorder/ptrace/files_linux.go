@@ -91,6 +91,14 @@ var pathSyscalls = map[string]pathSpec{
 	"mmap2":      {openFlags: -1},
 }
 
+// lookOnly are the path syscalls that only look at a file (stat, access): AppArmor does not
+// mediate them, so their paths are recorded at the entry, with no access, without waiting
+// for the exit.
+var lookOnly = map[string]bool{
+	"stat": true, "lstat": true, "stat64": true, "lstat64": true, "newfstatat": true,
+	"fstatat64": true, "statx": true, "access": true, "faccessat": true, "faccessat2": true,
+}
+
 // capSyscalls are the syscalls, other than pathSyscalls, whose success shows that the caller
 // had a capability (see deriveCapabilities).
 var capSyscalls = map[string]bool{
@@ -241,6 +249,14 @@ func (d *fileDecoder) enter(tid, pid int, name string, info *syscallInfo) *fileC
 		c.paths = append(c.paths, callPath{path: path, access: access})
 	}
 	if len(c.paths) == 0 {
+		return nil
+	}
+	if lookOnly[name] {
+		// AppArmor does not mediate these: the path is noted at the entry, with no access,
+		// and the exit need not be seen.
+		for _, cp := range c.paths {
+			d.agg.File(pid, cp.path, "")
+		}
 		return nil
 	}
 	switch {
