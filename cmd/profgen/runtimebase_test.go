@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -21,6 +20,9 @@ import (
 // machine, in the same form.
 func TestRecordRuntimeBase(t *testing.T) {
 	testutil.RequireRoot(t)
+	// The containers run under a log profile: should the tracer ever let a call through
+	// untraced, its record must not land in another test's kernel log.
+	testutil.LockKernelLog(t)
 	logp, err := profile.GenerateSeccomp(nil, profile.SeccompOptions{Mode: profile.ModeLog})
 	if err != nil {
 		t.Fatal(err)
@@ -79,27 +81,38 @@ func TestRecordRuntimeBase(t *testing.T) {
 // runtimeLoop returns a command line that runs bundle n times with rt, each container with a
 // state directory and id of its own, as testutil.RunBundle does (crun in a private mount
 // namespace without the hybrid hierarchy's cgroup2 mount).
-// checkMeasuredSet compares a measured base set with the shipped one. With noNewPrivileges
-// true they must be equal. With false the measurement must hold the shipped set and may add
-// only calls of the shipped noNewPrivileges true set, which profiles for false get as well
-// (runc's Go runtime makes a futex call after the early load in some runs only: the shipped
-// measurement of 20 containers had none, the traced one usually has one).
+// goRuntimeTimed are calls runc's Go runtime makes after the filter is loaded only in some
+// runs, by timing: futex (a wake-up) and rt_sigreturn (the end of a preemption signal's
+// handler; every profile profgen writes allows it anyway). Under load, 20 containers may miss
+// one of them.
+var goRuntimeTimed = []string{"futex", "rt_sigreturn"}
+
+// checkMeasuredSet compares a measured base set with the shipped one: the measurement must
+// hold the shipped set, but for calls of goRuntimeTimed (reported). With noNewPrivileges true
+// it may add nothing; with false it may add calls of the shipped noNewPrivileges true set,
+// which profiles for false get as well (the shipped runc measurement of 20 containers had no
+// futex after the early load, the traced one usually has one).
 func checkMeasuredSet(t *testing.T, got, shipped *profile.RuntimeSet) {
 	t.Helper()
+	for abi, names := range shipped.Syscalls {
+		lacks := minus(names, got.Syscalls[abi])
+		if hard := minus(lacks, goRuntimeTimed); len(hard) > 0 {
+			t.Errorf("measured %s base set %v lacks %v of the shipped %v on %s", shipped.Label(), got.Syscalls[abi], hard, names, abi)
+		} else if len(lacks) > 0 {
+			t.Logf("measured %s base set lacks %v (Go runtime timing) on %s", shipped.Label(), lacks, abi)
+		}
+	}
 	if shipped.NoNewPrivileges {
-		if !reflect.DeepEqual(got.Syscalls, shipped.Syscalls) {
-			t.Errorf("measured %s base set %v, shipped %v", shipped.Label(), got.Syscalls, shipped.Syscalls)
+		for abi, names := range got.Syscalls {
+			if extra := minus(names, shipped.Syscalls[abi]); len(extra) > 0 {
+				t.Errorf("measured %s base set has %v beyond the shipped one on %s", shipped.Label(), extra, abi)
+			}
 		}
 		return
 	}
 	late, err := profile.RuntimeBaseSet(shipped.Runtime, true)
 	if err != nil {
 		t.Fatal(err)
-	}
-	for abi, names := range shipped.Syscalls {
-		if lacks := minus(names, got.Syscalls[abi]); len(lacks) > 0 {
-			t.Errorf("measured %s base set lacks %v of the shipped one on %s", shipped.Label(), lacks, abi)
-		}
 	}
 	for abi, names := range got.Syscalls {
 		if extra := minus(names, shipped.Syscalls[abi], late.Syscalls[abi]); len(extra) > 0 {
