@@ -164,3 +164,28 @@ func TestLoadRefusesHugeInput(t *testing.T) {
 		t.Errorf("link to /dev/zero: %v", err)
 	}
 }
+
+func TestMergeDuplicateRules(t *testing.T) {
+	p, err := ParseSeccomp([]byte(`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[
+		{"names":["read","write"],"action":"SCMP_ACT_ALLOW"},
+		{"names":["getpid"],"action":"SCMP_ACT_ERRNO","errnoRet":38},
+		{"names":["read","close"],"action":"SCMP_ACT_ALLOW"},
+		{"names":["getpid","clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38},
+		{"names":["getpid"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, n := MergeDuplicateRules(p)
+	if n != 2 || len(m.Syscalls) != 3 {
+		t.Fatalf("merged %d names into %d rules: %+v", n, len(m.Syscalls), m.Syscalls)
+	}
+	if got := strings.Join(m.Syscalls[0].Names, ","); got != "read,write,close" {
+		t.Errorf("allow rule %s", got)
+	}
+	if got := strings.Join(m.Syscalls[1].Names, ","); got != "getpid,clone3" {
+		t.Errorf("ENOSYS rule %s", got)
+	}
+	if len(p.Syscalls) != 5 {
+		t.Error("the input was changed")
+	}
+}

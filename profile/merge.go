@@ -195,3 +195,40 @@ func MergeRecordings(recs []*Recording, names []string) *Recording {
 	}
 	return out
 }
+
+// MergeDuplicateRules returns p with the rules that share action, errno and conditions folded
+// into the first of them, each name once, and how many names were dropped as repeats. The
+// filter is the same (libseccomp does not depend on rule order); building it, and checking
+// it, no longer repeat work for every copy. p is not changed.
+func MergeDuplicateRules(p *specs.LinuxSeccomp) (*specs.LinuxSeccomp, int) {
+	index := map[string]int{}
+	seen := map[string]map[string]bool{}
+	var rules []specs.LinuxSyscall
+	dropped := 0
+	for _, r := range p.Syscalls {
+		k := ruleKey(r)
+		i, ok := index[k]
+		if !ok {
+			i = len(rules)
+			index[k] = i
+			seen[k] = map[string]bool{}
+			nr := r
+			nr.Names = nil
+			rules = append(rules, nr)
+		}
+		for _, n := range r.Names {
+			if seen[k][n] {
+				dropped++
+				continue
+			}
+			seen[k][n] = true
+			rules[i].Names = append(rules[i].Names, n)
+		}
+	}
+	if dropped == 0 && len(rules) == len(p.Syscalls) {
+		return p, 0
+	}
+	out := *p
+	out.Syscalls = rules
+	return &out, dropped
+}

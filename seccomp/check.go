@@ -45,6 +45,10 @@ func Check(p *specs.LinuxSeccomp) (*CheckReport, error) {
 		return nil, err
 	}
 	rep := &CheckReport{Arches: []ArchCheck{}, Errors: []string{}, Warnings: []string{}}
+	if merged, n := profile.MergeDuplicateRules(p); n > 0 || len(merged.Syscalls) < len(p.Syscalls) {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d rules repeat a syscall with the same action and conditions (%d rules merge into %d)", n, len(p.Syscalls), len(merged.Syscalls)))
+		p = merged
+	}
 	abis := profile.ProfileABIs(p)
 	if len(p.Architectures) == 0 {
 		rep.Warnings = append(rep.Warnings, "no architectures: runtimes filter the native one only and kill calls made through any other ABI")

@@ -15,6 +15,7 @@ import (
 	libseccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
 
+	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/syscalls"
 )
 
@@ -70,6 +71,9 @@ const optimizeRules = 32
 // architecture and names unknown on it are collected; otherwise it holds the profile's
 // architectures plus the native one.
 func newFilter(p *specs.LinuxSeccomp, only syscalls.ABI) (*libseccomp.ScmpFilter, []string, error) {
+	// libseccomp's cost grows with every copy of a rule it is given (quadratically for
+	// one syscall repeated): give it each rule once.
+	p, _ = profile.MergeDuplicateRules(p)
 	def, err := scmpAction(p.DefaultAction, p.DefaultErrnoRet)
 	if err != nil {
 		return nil, nil, fmt.Errorf("default action: %w", err)
