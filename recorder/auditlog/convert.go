@@ -129,6 +129,10 @@ func (im *Importer) Recording() *profile.Recording {
 		rec.Source.Warnings = append(rec.Source.Warnings, fmt.Sprintf(
 			"%d syscall number(s) have no name in profgen's tables (kept as numbers): %s", len(unknown), strings.Join(unknown, ", ")))
 	}
+	for _, name := range im.truncated {
+		rec.Source.Warnings = append(rec.Source.Warnings, fmt.Sprintf(
+			"%s: the gzip-compressed input ends early (a truncated file): the records after the cut are missing", name))
+	}
 	im.lossWarnings(rec)
 	rec.Source.Warnings = append(rec.Source.Warnings, im.notStartedWarnings()...)
 	return rec

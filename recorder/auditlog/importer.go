@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -90,6 +91,7 @@ type Importer struct {
 	first          time.Time // span of the records kept
 	last           time.Time
 	inputs         []string
+	truncated      []string // compressed inputs that ended early
 }
 
 // procAgg is what one program (exe, comm) did, for Summary.
@@ -141,9 +143,31 @@ func (im *Importer) Read(name string, r io.Reader) error {
 			return fmt.Errorf("read %s: %w", name, err)
 		}
 		defer zr.Close()
-		return im.read(name, zr)
+		body := &gzipBody{r: zr}
+		err = im.read(name, body)
+		if body.truncated {
+			// Like a truncated line: what came before is kept, and the loss is reported.
+			im.truncated = append(im.truncated, name)
+		}
+		return err
 	}
 	return im.read(name, br)
+}
+
+// gzipBody ends a compressed stream that stops before its gzip trailer (a truncated file) as
+// if it ended there, and notes it: the records before the cut are read, the loss reported.
+type gzipBody struct {
+	r         io.Reader
+	truncated bool
+}
+
+func (g *gzipBody) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		g.truncated = true
+		err = io.EOF
+	}
+	return n, err
 }
 
 type job struct {
