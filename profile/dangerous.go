@@ -2,10 +2,11 @@ package profile
 
 import (
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"sync"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/profgen/profgen/syscalls"
 )
@@ -14,18 +15,6 @@ import (
 //
 //go:embed data/moby-default.json
 var mobyDefault []byte
-
-// mobyProfile is the part of Docker's profile format the dangerous set is derived from.
-type mobyProfile struct {
-	Syscalls []struct {
-		Names    []string `json:"names"`
-		Action   string   `json:"action"`
-		Args     []any    `json:"args"`
-		Includes struct {
-			Caps []string `json:"caps"`
-		} `json:"includes"`
-	} `json:"syscalls"`
-}
 
 var dangerous = sync.OnceValues(deriveDangerous)
 
@@ -52,16 +41,16 @@ func IsDangerous(name string) bool {
 }
 
 func deriveDangerous() ([]string, error) {
-	var p mobyProfile
-	if err := json.Unmarshal(mobyDefault, &p); err != nil {
+	p, err := ParseDockerSeccomp(mobyDefault)
+	if err != nil {
 		return nil, fmt.Errorf("embedded Docker default profile: %w", err)
 	}
 	allowedWithoutCap := map[string]bool{}
 	for _, r := range p.Syscalls {
-		if r.Action != "SCMP_ACT_ALLOW" || len(r.Includes.Caps) > 0 {
+		if r.Action != specs.ActAllow || r.Includes != nil && len(r.Includes.Caps) > 0 {
 			continue
 		}
-		for _, n := range r.Names {
+		for _, n := range r.oci().Names {
 			allowedWithoutCap[n] = true
 		}
 	}

@@ -1,10 +1,11 @@
 package profile
 
 import (
-	"encoding/json"
 	"sort"
 	"strings"
 	"sync"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // dangerNotes says in a few words what some dangerous syscalls let a process do. Syscalls not
@@ -53,16 +54,16 @@ var dangerNotes = map[string]string{
 // dangerCaps maps a syscall to the capabilities under which Docker's default profile allows
 // it (empty: it allows it to no container).
 var dangerCaps = sync.OnceValue(func() map[string][]string {
-	var p mobyProfile
 	out := map[string][]string{}
-	if err := json.Unmarshal(mobyDefault, &p); err != nil {
+	p, err := ParseDockerSeccomp(mobyDefault)
+	if err != nil {
 		return out // DangerousSyscalls reports the error
 	}
 	for _, r := range p.Syscalls {
-		if r.Action != "SCMP_ACT_ALLOW" {
+		if r.Action != specs.ActAllow || r.Includes == nil {
 			continue
 		}
-		for _, n := range r.Names {
+		for _, n := range r.oci().Names {
 			for _, c := range r.Includes.Caps {
 				if !contains(out[n], c) {
 					out[n] = append(out[n], c)

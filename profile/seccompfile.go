@@ -149,6 +149,20 @@ func LoadSeccomp(path string) (*specs.LinuxSeccomp, error) {
 	return p, nil
 }
 
+// LoadSeccompFor reads a seccomp profile file in the OCI format or in Docker's, resolving the
+// latter for t; errors name the file.
+func LoadSeccompFor(path string, t Target) (*specs.LinuxSeccomp, error) {
+	data, err := sizelimit.ReadFile(path, sizelimit.SeccompProfile, "a seccomp profile")
+	if err != nil {
+		return nil, fmt.Errorf("read seccomp profile: %w", err)
+	}
+	p, _, err := ParseSeccompFor(data, t)
+	if err != nil {
+		return nil, fmt.Errorf("read seccomp profile %s: %w", path, err)
+	}
+	return p, nil
+}
+
 // ProfileABIs returns the ABIs a profile's architectures name, or the machine's own when the
 // list is empty (runtimes then filter the native architecture only).
 func ProfileABIs(p *specs.LinuxSeccomp) []syscalls.ABI {
@@ -170,8 +184,15 @@ func ProfileABIs(p *specs.LinuxSeccomp) []syscalls.ABI {
 // profgen recording or a seccomp profile, and parses it as what it is: exactly one of the
 // results is non-nil when err is nil. A recording is a JSON object with "kind":
 // "profgen.recording" (also when it is malformed further on, so that a truncated recording is
-// reported as one); anything else is read as an OCI runtime-spec seccomp profile.
+// reported as one); anything else is read as a seccomp profile: OCI runtime-spec JSON, or
+// Docker's format (archMap, includes/excludes) resolved for this machine (DefaultTarget).
 func ParseRecordingOrSeccomp(data []byte) (*Recording, *specs.LinuxSeccomp, error) {
+	return ParseRecordingOrSeccompFor(data, DefaultTarget())
+}
+
+// ParseRecordingOrSeccompFor is ParseRecordingOrSeccomp with a profile in Docker's format
+// resolved for t instead of this machine.
+func ParseRecordingOrSeccompFor(data []byte, t Target) (*Recording, *specs.LinuxSeccomp, error) {
 	if isRecordingJSON(data) {
 		r, err := ParseRecording(data)
 		if err != nil {
@@ -179,7 +200,7 @@ func ParseRecordingOrSeccomp(data []byte) (*Recording, *specs.LinuxSeccomp, erro
 		}
 		return r, nil, nil
 	}
-	p, err := ParseSeccomp(data)
+	p, _, err := ParseSeccompFor(data, t)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read seccomp profile: %w", err)
 	}

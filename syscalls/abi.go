@@ -154,6 +154,10 @@ func joinABIs(abis []ABI) string {
 	return strings.Join(s, ", ")
 }
 
+// GOARCH returns the GOARCH of a process whose native ABI a is ("amd64" for x86_64), or ""
+// for an ABI no Go port runs on natively (x32, the MIPS n32 ABIs ...).
+func (a ABI) GOARCH() string { return abiInfos[a].goarch }
+
 // SCMPArch returns the runtime-spec / libseccomp name of the ABI, e.g. SCMP_ARCH_X86_64.
 func (a ABI) SCMPArch() string { return abiInfos[a].scmp }
 

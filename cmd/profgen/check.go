@@ -16,6 +16,7 @@ import (
 
 func newCheckCmd() *cobra.Command {
 	var bpfOut, apparmorFile string
+	var target targetFlags
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "check [--bpf OUT] [--json] [FILE] [--apparmor PROFILE]",
@@ -54,9 +55,16 @@ parse and compile, load nothing), alone or together with a seccomp FILE.`,
 			if err != nil {
 				return fmt.Errorf("check: read %s: %w", args[0], err)
 			}
-			p, err := profile.ParseSeccomp(data)
+			tg, err := target.target()
+			if err != nil {
+				return err
+			}
+			p, docker, err := profile.ParseSeccompFor(data, tg)
 			if err != nil {
 				return fmt.Errorf("check: %s: %w", args[0], err)
+			}
+			if docker {
+				fmt.Fprintln(cmd.ErrOrStderr(), resolvedNote(args[0], tg))
 			}
 			rep, err := seccomp.Check(p)
 			if err != nil {
@@ -86,6 +94,7 @@ parse and compile, load nothing), alone or together with a seccomp FILE.`,
 			return nil
 		},
 	}
+	target.addFlags(cmd.Flags())
 	cmd.Flags().StringVar(&bpfOut, "bpf", "", "write the compiled BPF filter (all architectures) to this file")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	cmd.Flags().StringVar(&apparmorFile, "apparmor", "", "check this AppArmor profile with apparmor_parser -Q -K")

@@ -14,6 +14,7 @@ import (
 func newDiffCmd() *cobra.Command {
 	var asJSON, markdown bool
 	var failOn string
+	var target targetFlags
 	cmd := &cobra.Command{
 		Use:   "diff [--json|--markdown] [--fail-on added|removed|any] OLD NEW",
 		Short: "Show the syscalls added and removed between two profiles or recordings",
@@ -41,11 +42,15 @@ pull request that widens a profile.`,
 			if asJSON && markdown {
 				return usagef("diff: --json and --markdown exclude each other")
 			}
-			old, err := diffInput(cmd, args[0])
+			tg, err := target.target()
 			if err != nil {
 				return err
 			}
-			new, err := diffInput(cmd, args[1])
+			old, err := diffInput(cmd, args[0], tg)
+			if err != nil {
+				return err
+			}
+			new, err := diffInput(cmd, args[1], tg)
 			if err != nil {
 				return err
 			}
@@ -73,6 +78,7 @@ pull request that widens a profile.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the differences as JSON")
 	cmd.Flags().BoolVar(&markdown, "markdown", false, "print a Markdown summary (for a pull request or $GITHUB_STEP_SUMMARY)")
+	target.addFlags(cmd.Flags())
 	cmd.Flags().StringVar(&failOn, "fail-on", "", "exit 3 when syscalls were added, removed, or either (any)")
 	return cmd
 }
@@ -82,14 +88,17 @@ type diffSide struct {
 	sets      profile.SyscallSets
 }
 
-func diffInput(cmd *cobra.Command, path string) (diffSide, error) {
+func diffInput(cmd *cobra.Command, path string, tg profile.Target) (diffSide, error) {
 	data, err := readInput(cmd, path, sizelimit.Recording, "a recording or profile")
 	if err != nil {
 		return diffSide{}, fmt.Errorf("diff: read %s: %w", path, err)
 	}
-	rec, p, err := profile.ParseRecordingOrSeccomp(data)
+	rec, p, err := profile.ParseRecordingOrSeccompFor(data, tg)
 	if err != nil {
 		return diffSide{}, fmt.Errorf("diff: %s: %w", path, err)
+	}
+	if rec == nil && profile.IsDockerFormat(data) {
+		fmt.Fprintln(cmd.ErrOrStderr(), resolvedNote(path, tg))
 	}
 	if rec != nil {
 		return diffSide{true, profile.RecordingSets(rec)}, nil

@@ -33,7 +33,8 @@ as in every profile profgen generates: a signal may reach the thread in that win
 			if seccompPath == "" {
 				return usagef("exec: --seccomp FILE is required")
 			}
-			p, err := profile.LoadSeccomp(seccompPath)
+			// A profile in Docker's format is resolved for this machine, as Docker would.
+			p, err := profile.LoadSeccompFor(seccompPath, profile.DefaultTarget())
 			if err != nil {
 				return err
 			}

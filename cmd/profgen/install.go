@@ -16,6 +16,7 @@ import (
 
 func newInstallCmd() *cobra.Command {
 	var root string
+	var target targetFlags
 	cmd := &cobra.Command{
 		Use:   "install [--root DIR] NAME FILE",
 		Short: "Install a seccomp profile where kubelet finds localhost profiles",
@@ -39,9 +40,21 @@ standard input.`, profile.KubeletProfileDir),
 			if err != nil {
 				return fmt.Errorf("install: read %s: %w", file, err)
 			}
-			p, err := profile.ParseSeccomp(data)
+			tg, err := target.target()
+			if err != nil {
+				return err
+			}
+			p, docker, err := profile.ParseSeccompFor(data, tg)
 			if err != nil {
 				return fmt.Errorf("install: %s: %w", file, err)
+			}
+			if docker {
+				// kubelet's runtimes (containerd) read the OCI form only: install what Docker
+				// would load.
+				fmt.Fprintln(cmd.ErrOrStderr(), resolvedNote(file, tg)+"; installing the resolved OCI profile")
+				if data, err = profile.MarshalSeccomp(p); err != nil {
+					return fmt.Errorf("install: %w", err)
+				}
 			}
 			// What check rejects is not installed.
 			rep, err := seccomp.Check(p)
@@ -74,6 +87,7 @@ standard input.`, profile.KubeletProfileDir),
 			return nil
 		},
 	}
+	target.addFlags(cmd.Flags())
 	cmd.Flags().StringVar(&root, "root", profile.KubeletProfileDir, "directory to install the profile in")
 	return cmd
 }

@@ -13,6 +13,7 @@ import (
 
 func newMergeCmd() *cobra.Command {
 	var out string
+	var target targetFlags
 	cmd := &cobra.Command{
 		Use:   "merge [-o OUT] IN...",
 		Short: "Merge recordings, or seccomp profiles, into one",
@@ -30,14 +31,21 @@ profile once.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var recs []*profile.Recording
 			var profs []*specs.LinuxSeccomp
+			tg, err := target.target()
+			if err != nil {
+				return err
+			}
 			for _, p := range args {
 				data, err := readInput(cmd, p, sizelimit.Recording, "a recording or profile")
 				if err != nil {
 					return fmt.Errorf("merge: read %s: %w", p, err)
 				}
-				rec, prof, err := profile.ParseRecordingOrSeccomp(data)
+				rec, prof, err := profile.ParseRecordingOrSeccompFor(data, tg)
 				if err != nil {
 					return fmt.Errorf("merge: %s: %w", p, err)
+				}
+				if rec == nil && profile.IsDockerFormat(data) {
+					fmt.Fprintln(cmd.ErrOrStderr(), resolvedNote(p, tg))
 				}
 				if rec != nil {
 					recs = append(recs, rec)
@@ -49,7 +57,6 @@ profile once.`,
 				return usagef("merge: the inputs mix recordings and seccomp profiles; merge one kind at a time")
 			}
 			var b []byte
-			var err error
 			if len(recs) > 0 {
 				rec := profile.MergeRecordings(recs, args)
 				rec.Source.Version = version
@@ -68,6 +75,7 @@ profile once.`,
 			return writeOutput(cmd, out, b)
 		},
 	}
+	target.addFlags(cmd.Flags())
 	cmd.Flags().StringVarP(&out, "output", "o", "-", `write the result to this file ("-": standard output)`)
 	return cmd
 }
