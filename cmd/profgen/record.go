@@ -84,7 +84,9 @@ every process in it from now until --duration, SIGINT or the cgroup's last proce
   # record a runc container created (not yet started) as web1
   profgen record --container web1 --seccomp web1.json
   # CI: stop only for syscalls the last profile does not have
-  profgen record --baseline app.json --recording new.rec.json -- ./app`,
+  profgen record --baseline app.json --recording new.rec.json -- ./app
+  # measure runc's base set (BUNDLE's config.json has a --mode log seccomp profile)
+  profgen record --runtime-base runc -- sh -c 'for i in $(seq 20); do runc run --bundle BUNDLE b$i; done'`,
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args) },
 	}
 	o.out.addOutputFlags(cmd, true)
