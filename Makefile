@@ -27,7 +27,7 @@ FUZZ_TARGETS += ./apparmor:FuzzQuotePath ./apparmor:FuzzSetProfileMode ./apparmo
 FUZZ_TARGETS += ./profile:FuzzParseSeccomp ./profile:FuzzParseRecordingOrSeccomp
 FUZZ_TARGETS += ./recorder:FuzzParseBaseline ./recorder/ptrace:FuzzDecodeFilter
 FUZZ_TARGETS += ./recorder:FuzzParseStatusCreds
-FUZZ_TARGETS += ./recorder/ebpf:FuzzParseProcCgroup ./recorder/ebpf:FuzzParseMountinfoCgroup2
+FUZZ_TARGETS += ./recorder/ebpf:FuzzParseProcCgroup ./recorder/ebpf:FuzzParseMountinfoCgroup2 ./recorder/ebpf:FuzzParseKallsyms
 FUZZ_TARGETS += ./ocihook:FuzzParseState
 
 .PHONY: all deps build test unit fuzz vet demo generate verify-generate bench lint clean

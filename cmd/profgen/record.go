@@ -280,4 +280,7 @@ func writeSummary(w io.Writer, res recordOutcome) {
 		fmt.Fprintf(w, "%10d  %-8s %s\n", r.count, r.abi, r.name)
 	}
 	fmt.Fprintf(w, "%10d  %-8s total (%s)\n", res.syscalls, "", res.trailer)
+	if res.capsNote != "" {
+		fmt.Fprintln(w, res.capsNote)
+	}
 }

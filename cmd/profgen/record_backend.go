@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/recorder/ebpf"
@@ -25,6 +26,7 @@ type recordOutcome struct {
 	status   int
 	syscalls uint64
 	trailer  string // the summary's last words: how the backend recorded
+	capsNote string // the summary's line on capabilities
 }
 
 // chooseBackend resolves --backend. auto takes eBPF unless the flags ask for what only ptrace
@@ -90,7 +92,8 @@ func recordPtrace(ctx context.Context, popts ptrace.Options) (recordOutcome, err
 	}
 	return recordOutcome{
 		rec: res.Recording, detached: res.Detached, status: res.Status(), syscalls: res.Syscalls,
-		trailer: fmt.Sprintf("%s mode, %d stops", res.Mode, res.Stops),
+		trailer:  fmt.Sprintf("%s mode, %d stops", res.Mode, res.Stops),
+		capsNote: ptraceCapsNote(res.Recording),
 	}, nil
 }
 
@@ -132,6 +135,24 @@ func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrac
 	}
 	return recordOutcome{
 		rec: res.Recording, detached: res.Detached, status: res.Status(), syscalls: res.Syscalls,
-		trailer: fmt.Sprintf("eBPF, loaded in %d ms", res.LoadTime.Milliseconds()),
+		trailer:  fmt.Sprintf("eBPF, loaded in %d ms", res.LoadTime.Milliseconds()),
+		capsNote: "capabilities used (checks granted): " + orNone(res.Recording.Capabilities),
 	}, nil
+}
+
+// ptraceCapsNote says that the ptrace backend sees no capability check, and which capabilities
+// it derived from what succeeded.
+func ptraceCapsNote(rec *profile.Recording) string {
+	var derived []string
+	for _, c := range rec.DerivedCapabilities {
+		derived = append(derived, c.Name)
+	}
+	return "capabilities: the ptrace backend sees no capability check (--backend ebpf does); derived from what succeeded: " + orNone(derived)
+}
+
+func orNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, " ")
 }

@@ -103,3 +103,18 @@ func TestRecordEBPFExitStatusAndAttach(t *testing.T) {
 		t.Errorf("the attached process did not survive the recording: %v", err)
 	}
 }
+
+func TestRecordSummaryCapabilities(t *testing.T) {
+	requireBPF(t)
+	py := testutil.RequireCommand(t, "python3")
+	script := `import time; time.clock_settime(time.CLOCK_REALTIME, time.clock_gettime(time.CLOCK_REALTIME))`
+	dir := t.TempDir()
+	r := runProfgen(t, nil, "record", "--backend", "ebpf", "--summary", "--seccomp", filepath.Join(dir, "e.json"), "--", py, "-c", script)
+	if r.code != 0 || !strings.Contains(r.stderr, "capabilities used (checks granted): sys_time\n") {
+		t.Errorf("ebpf summary: status %d, stderr:\n%s", r.code, r.stderr)
+	}
+	r = runProfgen(t, nil, "record", "--backend", "ptrace", "--summary", "--seccomp", filepath.Join(dir, "p.json"), "--", py, "-c", script)
+	if r.code != 0 || !strings.Contains(r.stderr, "the ptrace backend sees no capability check") {
+		t.Errorf("ptrace summary: status %d, stderr:\n%s", r.code, r.stderr)
+	}
+}

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/cilium/ebpf"
 
+	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/recorder"
 	"github.com/profgen/profgen/syscalls"
 )
@@ -164,4 +166,69 @@ func (p *programs) collectStrays(agg *recorder.Aggregator) (uint64, error) {
 		total += s.calls
 	}
 	return total, nil
+}
+
+// collectCaps adds the capabilities granted to the recorded processes to rec, leaving out the
+// checks the kernel made only to probe (told by their caller, see probeOnly), and says in its
+// warnings which were checked and denied only, or why none could be recorded.
+func (p *programs) collectCaps(rec *profile.Recording) error {
+	if p.capErr != nil {
+		rec.Source.Warnings = append(rec.Source.Warnings, "capability checks not recorded: "+p.capErr.Error())
+		return nil
+	}
+	var checks []capCheck
+	var k recorderCapKey
+	var n uint64
+	it := p.objs.CapChecks.Iterate()
+	for it.Next(&k, &n) {
+		checks = append(checks, capCheck{cap: int(k.Cap), granted: k.Granted != 0, stack: k.Stack, n: n})
+	}
+	if err := it.Err(); err != nil {
+		return fmt.Errorf("read the capability checks: %w", err)
+	}
+	if len(checks) == 0 {
+		return nil
+	}
+	syms, err := readKallsyms()
+	if err != nil {
+		rec.Source.Warnings = append(rec.Source.Warnings,
+			"capability checks the kernel makes only to probe are counted as uses: "+err.Error())
+	}
+	granted, denied := map[string]bool{}, map[string]bool{}
+	for _, c := range checks {
+		if syms != nil && c.stack >= 0 {
+			var frames [capStackDepth]uint64
+			if err := p.objs.CapStacks.Lookup(uint32(c.stack), &frames); err == nil && probeOnly(syms.caller(frames[:])) {
+				continue
+			}
+		}
+		if c.granted {
+			granted[capName(c.cap)] = true
+		} else {
+			denied[capName(c.cap)] = true
+		}
+	}
+	var deniedOnly []string
+	for name := range granted {
+		rec.AddCapability(name)
+	}
+	for name := range denied {
+		if !granted[name] {
+			deniedOnly = append(deniedOnly, name)
+		}
+	}
+	if len(deniedOnly) > 0 {
+		sort.Strings(deniedOnly)
+		rec.Source.Warnings = append(rec.Source.Warnings,
+			"capabilities checked and denied, so not in capabilities: "+strings.Join(deniedOnly, " "))
+	}
+	return nil
+}
+
+// capCheck is one entry of the cap_checks map.
+type capCheck struct {
+	cap     int
+	granted bool
+	stack   int64
+	n       uint64
 }

@@ -27,7 +27,7 @@ const (
 
 // lossNames name the program's loss counters, in the order of its LOST_* indexes, as they
 // appear in a recording's source.dropped.
-var lossNames = [...]string{"ebpf_fork_untraced", "ebpf_stray_syscall", "ebpf_args"}
+var lossNames = [...]string{"ebpf_fork_untraced", "ebpf_stray_syscall", "ebpf_args", "ebpf_capability_checks"}
 
 // argsKept says which of the first three arguments the program keeps for a syscall (bit i:
 // argument i), for the syscalls whose arguments recorder.Aggregator decodes.
@@ -35,8 +35,33 @@ var argsKept = map[string]uint32{"socket": 7, "socketpair": 7, "clone": 1, "pers
 
 // programs are the loaded objects and the links that attach them.
 type programs struct {
-	objs  recorderObjects
+	objs  coreObjects
 	links []link.Link
+	// capProg counts capability checks; nil when it could not be loaded or attached (capErr
+	// says why): the syscalls are recorded all the same.
+	capProg *ebpf.Program
+	capErr  error
+}
+
+// coreObjects are the maps and the programs that count syscalls and follow processes; the
+// capability program is loaded on its own (loadCaps), as a kernel may refuse it alone.
+type coreObjects struct {
+	recorderMaps
+	SysEnter         *ebpf.Program `ebpf:"sys_enter"`
+	SchedProcessFork *ebpf.Program `ebpf:"sched_process_fork"`
+	SchedProcessExec *ebpf.Program `ebpf:"sched_process_exec"`
+	SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
+}
+
+func (o *coreObjects) Close() error {
+	var errs []error
+	for _, prog := range []*ebpf.Program{o.SysEnter, o.SchedProcessFork, o.SchedProcessExec, o.SchedProcessExit} {
+		if prog != nil {
+			errs = append(errs, prog.Close())
+		}
+	}
+	errs = append(errs, o.recorderMaps.Close())
+	return errors.Join(errs...)
 }
 
 // scope says what the programs record: a cgroup (id and level), or the processes in the
@@ -93,7 +118,30 @@ func load(sc scope) (*programs, error) {
 		}
 		p.links = append(p.links, l)
 	}
+	p.capErr = p.loadCaps(spec)
 	return p, nil
+}
+
+// loadCaps loads and attaches the capability program (on the cap_capable tracepoint of Linux
+// 6.15 and later), sharing the loaded maps.
+func (p *programs) loadCaps(spec *ebpf.CollectionSpec) error {
+	var objs struct {
+		CapCapableResult *ebpf.Program `ebpf:"cap_capable_result"`
+	}
+	err := spec.LoadAndAssign(&objs, &ebpf.CollectionOptions{MapReplacements: map[string]*ebpf.Map{
+		"cap_checks": p.objs.CapChecks, "cap_stacks": p.objs.CapStacks, "traced": p.objs.Traced, "losses": p.objs.Losses,
+	}})
+	if err != nil {
+		return fmt.Errorf("load the capability program: %w", err)
+	}
+	l, err := link.AttachTracing(link.TracingOptions{Program: objs.CapCapableResult})
+	if err != nil {
+		objs.CapCapableResult.Close()
+		return fmt.Errorf("attach to the cap_capable tracepoint: %w", err)
+	}
+	p.capProg = objs.CapCapableResult
+	p.links = append(p.links, l)
+	return nil
 }
 
 // Close detaches and unloads the programs.
@@ -101,6 +149,9 @@ func (p *programs) Close() error {
 	var errs []error
 	for i := len(p.links) - 1; i >= 0; i-- {
 		errs = append(errs, p.links[i].Close())
+	}
+	if p.capProg != nil {
+		errs = append(errs, p.capProg.Close())
 	}
 	errs = append(errs, p.objs.Close())
 	return errors.Join(errs...)

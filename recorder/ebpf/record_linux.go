@@ -82,6 +82,9 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := p.collectCaps(rec); err != nil {
+		return nil, err
+	}
 	agg.Finish()
 	res.Recording, res.Syscalls, res.Lost = rec, total, lost
 	for name, n := range lost {

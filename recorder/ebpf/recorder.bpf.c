@@ -67,7 +67,8 @@ struct pt_regs {
 #define LOST_FORK 0  // a child of a traced process could not be added: the traced map is full
 #define LOST_STRAY 1 // a syscall number out of the array's range could not be counted
 #define LOST_ARGS 2  // an argument value could not be kept: the args map is full
-#define NR_LOSSES 3
+#define LOST_CAPS 3  // a capability check could not be counted: the cap_checks map is full
+#define NR_LOSSES 4
 
 // Set at load time.
 volatile const __u64 cgroup_id = 0;   // non-zero: record every task under this cgroup v2
@@ -286,5 +287,68 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 		return 0;
 	__u32 tgid = task->tgid;
 	bpf_map_delete_elem(&traced, &tgid);
+	return 0;
+}
+
+// Capability checks, from the cap_capable tracepoint (Linux 6.15 and later), which has each
+// check's result. It does not have the check's options: a check the kernel makes only to probe
+// (CAP_OPT_NOAUDIT: ns_capable_noaudit, the memory accounting's CAP_SYS_ADMIN test on every
+// mmap) is told apart in user space by the kernel stack that made it, kept in cap_stacks.
+#define NR_CAPS 64
+#define CAP_STACK_DEPTH 12
+
+struct cap_key {
+	__u32 cap;
+	__u32 granted;
+	__s64 stack; // id in cap_stacks, negative if it could not be kept
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct cap_key);
+	__type(value, __u64); // checks
+} cap_checks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 2048);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, CAP_STACK_DEPTH * sizeof(__u64));
+} cap_stacks SEC(".maps");
+
+// recorded says whether the current task is one whose syscalls are counted (past its exec).
+static __always_inline int recorded(void)
+{
+	if (cgroup_id) {
+		if (bpf_get_current_ancestor_cgroup_id(cgroup_level) != cgroup_id)
+			return 0;
+		if (!cgroup_from_exec)
+			return 1;
+	}
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 *state = bpf_map_lookup_elem(&traced, &tgid);
+	return state && *state == STATE_TRACED;
+}
+
+SEC("tp_btf/cap_capable")
+int BPF_PROG(cap_capable_result, void *cred, void *target_ns, void *capable_ns, int cap, int ret)
+{
+	if (cap < 0 || cap >= NR_CAPS || !recorded())
+		return 0;
+	struct cap_key k = {.cap = cap, .granted = ret == 0};
+	k.stack = bpf_get_stackid(ctx, &cap_stacks, 0);
+	__u64 one = 1, *n = bpf_map_lookup_elem(&cap_checks, &k);
+	if (n) {
+		__sync_fetch_and_add(n, 1);
+		return 0;
+	}
+	if (bpf_map_update_elem(&cap_checks, &k, &one, BPF_NOEXIST) != 0) {
+		n = bpf_map_lookup_elem(&cap_checks, &k);
+		if (n)
+			__sync_fetch_and_add(n, 1);
+		else
+			lose(LOST_CAPS);
+	}
 	return 0;
 }

@@ -20,6 +20,13 @@ type recorderArgsKey struct {
 	Arg [3]uint64
 }
 
+type recorderCapKey struct {
+	_       structs.HostLayout
+	Cap     uint32
+	Granted uint32
+	Stack   int64
+}
+
 type recorderConfig struct {
 	_          structs.HostLayout
 	SpawnerTid uint32
@@ -46,11 +53,14 @@ type recorderStrayKey struct {
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	recorderMapArgs              = "args"
+	recorderMapCapChecks         = "cap_checks"
+	recorderMapCapStacks         = "cap_stacks"
 	recorderMapConfig            = "config"
 	recorderMapCounts            = "counts"
 	recorderMapLosses            = "losses"
 	recorderMapStrays            = "strays"
 	recorderMapTraced            = "traced"
+	recorderProgCapCapableResult = "cap_capable_result"
 	recorderProgSchedProcessExec = "sched_process_exec"
 	recorderProgSchedProcessExit = "sched_process_exit"
 	recorderProgSchedProcessFork = "sched_process_fork"
@@ -102,6 +112,7 @@ type recorderSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type recorderProgramSpecs struct {
+	CapCapableResult *ebpf.ProgramSpec `ebpf:"cap_capable_result"`
 	SchedProcessExec *ebpf.ProgramSpec `ebpf:"sched_process_exec"`
 	SchedProcessExit *ebpf.ProgramSpec `ebpf:"sched_process_exit"`
 	SchedProcessFork *ebpf.ProgramSpec `ebpf:"sched_process_fork"`
@@ -112,12 +123,14 @@ type recorderProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type recorderMapSpecs struct {
-	Args   *ebpf.MapSpec `ebpf:"args"`
-	Config *ebpf.MapSpec `ebpf:"config"`
-	Counts *ebpf.MapSpec `ebpf:"counts"`
-	Losses *ebpf.MapSpec `ebpf:"losses"`
-	Strays *ebpf.MapSpec `ebpf:"strays"`
-	Traced *ebpf.MapSpec `ebpf:"traced"`
+	Args      *ebpf.MapSpec `ebpf:"args"`
+	CapChecks *ebpf.MapSpec `ebpf:"cap_checks"`
+	CapStacks *ebpf.MapSpec `ebpf:"cap_stacks"`
+	Config    *ebpf.MapSpec `ebpf:"config"`
+	Counts    *ebpf.MapSpec `ebpf:"counts"`
+	Losses    *ebpf.MapSpec `ebpf:"losses"`
+	Strays    *ebpf.MapSpec `ebpf:"strays"`
+	Traced    *ebpf.MapSpec `ebpf:"traced"`
 }
 
 // recorderVariableSpecs contains global variables before they are loaded into the kernel.
@@ -149,17 +162,21 @@ func (o *recorderObjects) Close() error {
 //
 // It can be passed to loadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type recorderMaps struct {
-	Args   *ebpf.Map `ebpf:"args"`
-	Config *ebpf.Map `ebpf:"config"`
-	Counts *ebpf.Map `ebpf:"counts"`
-	Losses *ebpf.Map `ebpf:"losses"`
-	Strays *ebpf.Map `ebpf:"strays"`
-	Traced *ebpf.Map `ebpf:"traced"`
+	Args      *ebpf.Map `ebpf:"args"`
+	CapChecks *ebpf.Map `ebpf:"cap_checks"`
+	CapStacks *ebpf.Map `ebpf:"cap_stacks"`
+	Config    *ebpf.Map `ebpf:"config"`
+	Counts    *ebpf.Map `ebpf:"counts"`
+	Losses    *ebpf.Map `ebpf:"losses"`
+	Strays    *ebpf.Map `ebpf:"strays"`
+	Traced    *ebpf.Map `ebpf:"traced"`
 }
 
 func (m *recorderMaps) Close() error {
 	return _RecorderClose(
 		m.Args,
+		m.CapChecks,
+		m.CapStacks,
 		m.Config,
 		m.Counts,
 		m.Losses,
@@ -181,6 +198,7 @@ type recorderVariables struct {
 //
 // It can be passed to loadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type recorderPrograms struct {
+	CapCapableResult *ebpf.Program `ebpf:"cap_capable_result"`
 	SchedProcessExec *ebpf.Program `ebpf:"sched_process_exec"`
 	SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
 	SchedProcessFork *ebpf.Program `ebpf:"sched_process_fork"`
@@ -189,6 +207,7 @@ type recorderPrograms struct {
 
 func (p *recorderPrograms) Close() error {
 	return _RecorderClose(
+		p.CapCapableResult,
 		p.SchedProcessExec,
 		p.SchedProcessExit,
 		p.SchedProcessFork,

@@ -1,0 +1,69 @@
+//go:build linux && amd64
+
+package ebpf
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestRecordCapabilities records a root workload that binds port 80 and sets the clock (to the
+// time it reads): capabilities must be exactly net_bind_service and sys_time; the checks the
+// kernel makes only to probe (CAP_SYS_ADMIN on every mapping) are left out.
+func TestRecordCapabilities(t *testing.T) {
+	requireBPF(t)
+	py := pythonPath(t)
+	script := `import socket, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 80))
+s.close()
+time.clock_settime(time.CLOCK_REALTIME, time.clock_gettime(time.CLOCK_REALTIME))
+`
+	res, err := Record(context.Background(), Options{Args: []string{py, "-c", script}, Stdout: devNull(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status() != 0 {
+		t.Skipf("the workload failed (port 80 in use?): status %d", res.Status())
+	}
+	rec := res.Recording
+	if want := []string{"net_bind_service", "sys_time"}; !reflect.DeepEqual(rec.Capabilities, want) {
+		t.Errorf("capabilities %v, want %v (warnings %v)", rec.Capabilities, want, rec.Source.Warnings)
+	}
+}
+
+// TestRecordCapabilityDenied: a process that dropped to nobody fails to bind port 80; the
+// denied check is reported apart, not as a capability, and the setuid it made as root is one.
+func TestRecordCapabilityDenied(t *testing.T) {
+	requireBPF(t)
+	py := pythonPath(t)
+	script := `import os, socket
+os.setgid(65534)
+os.setuid(65534)
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", 81))
+except PermissionError:
+    pass
+`
+	res, err := Record(context.Background(), Options{Args: []string{py, "-c", script}, Stdout: devNull(t), Dir: filepath.Dir(os.TempDir())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := res.Recording
+	if want := []string{"setgid", "setuid"}; !reflect.DeepEqual(rec.Capabilities, want) {
+		t.Errorf("capabilities %v, want %v (warnings %v)", rec.Capabilities, want, rec.Source.Warnings)
+	}
+	found := false
+	for _, w := range rec.Source.Warnings {
+		found = found || strings.Contains(w, "denied") && strings.Contains(w, "net_bind_service")
+	}
+	if !found {
+		t.Errorf("the denied net_bind_service check is not reported: %v", rec.Source.Warnings)
+	}
+}
