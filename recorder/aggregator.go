@@ -28,6 +28,12 @@ type callKey struct {
 	nr  int64
 }
 
+type recentCall struct {
+	abi syscalls.ABI
+	nr  int64
+	s   *callStat
+}
+
 type callStat struct {
 	count   uint64
 	first   profile.Process
@@ -46,6 +52,9 @@ type callStat struct {
 type Aggregator struct {
 	rec   *profile.Recording
 	calls map[callKey]*callStat
+	// recent holds the stats of calls counted lately, by number: a source's calls are few
+	// and repeat, so most events find theirs here without hashing into calls.
+	recent [64]recentCall
 	// ProcessInfo describes a process the first time it makes a new syscall or touches a new
 	// file; it defaults to ProcProcess, reading /proc. A source that knows the process
 	// itself (an audit record names comm and exe) sets a function that returns it.
@@ -66,12 +75,17 @@ func (a *Aggregator) Syscalls(ev Syscall, n uint64) {
 	if n == 0 {
 		return
 	}
-	k := callKey{ev.ABI, ev.Nr}
-	s := a.calls[k]
-	if s == nil {
-		name := ev.ABI.NameOrNumber(ev.Nr)
-		s = &callStat{first: a.ProcessInfo(ev.PID), name: name, hasArgs: argSyscalls[name]}
-		a.calls[k] = s
+	r := &a.recent[uint64(ev.Nr)%uint64(len(a.recent))]
+	s := r.s
+	if s == nil || r.nr != ev.Nr || r.abi != ev.ABI {
+		k := callKey{ev.ABI, ev.Nr}
+		s = a.calls[k]
+		if s == nil {
+			name := ev.ABI.NameOrNumber(ev.Nr)
+			s = &callStat{first: a.ProcessInfo(ev.PID), name: name, hasArgs: argSyscalls[name]}
+			a.calls[k] = s
+		}
+		*r = recentCall{ev.ABI, ev.Nr, s}
 	}
 	if s.hasArgs && !ev.NoArgs {
 		a.args(ev, s.name)

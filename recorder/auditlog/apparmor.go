@@ -116,11 +116,8 @@ func (r *Record) parseAppArmor(body []byte, event []byte) error {
 func (r *Record) aaFields(body []byte, depth int) error {
 	a := &r.AppArmor
 	fs := fieldScanner{s: body}
-	for {
-		f, ok := fs.next()
-		if !ok {
-			return nil
-		}
+	var f field
+	for fs.next(&f) {
 		if depth == 0 && bytes.Equal(f.key, bMsg) && f.quoted {
 			*a = AppArmor{}
 			return r.aaFields(f.val, 1)
@@ -146,4 +143,5 @@ func (r *Record) aaFields(body []byte, depth int) error {
 		}
 		a.F[k.f] = v
 	}
+	return nil
 }

@@ -19,12 +19,16 @@ type chunkResult struct {
 	cur      *Seccomp // the record being added, for agg's ProcessInfo
 	procs    map[string]*procAgg
 	programs programSet
-	serials  serialSet
-	bad      []badLine
-	loss     map[string]uint64
-	lostMax  uint64
-	first    time.Time // earliest and latest stamp of the records kept
-	last     time.Time
+	// forms and actions count records per line form and per seccomp action; they become
+	// Stats.Forms and Stats.Actions when merged, which saves two map updates per record.
+	forms   [numForms]uint64
+	actions actionCounts
+	serials serialSet
+	bad     []badLine
+	loss    map[string]uint64
+	lostMax uint64
+	first   time.Time // earliest and latest stamp of the records kept
+	last    time.Time
 }
 
 type badLine struct {
@@ -220,12 +224,8 @@ func (c *chunkResult) addSeccomp(rec *Record, summary bool, key *[]byte) {
 	c.cur = sc
 	ev := recorder.Syscall{PID: int(sc.PID), ABI: sc.ABI, Nr: sc.Nr, NoArgs: true}
 	c.agg.Syscall(ev)
-	c.stats.Forms[rec.Form.String()]++
-	if sc.CodeKnown {
-		c.stats.Actions[Action(sc.Code)]++
-	} else {
-		c.stats.Actions["(not in record)"]++
-	}
+	c.forms[rec.Form]++
+	c.actions.add(sc.Code, sc.CodeKnown)
 	if summary {
 		p := c.proc(sc.Exe, sc.Comm, key)
 		if p.agg == nil {
@@ -248,7 +248,7 @@ func (c *chunkResult) proc(exe, comm []byte, key *[]byte) *procAgg {
 
 func (c *chunkResult) addAppArmor(rec *Record, summary bool) {
 	a := &rec.AppArmor
-	c.stats.Forms[rec.Form.String()]++
+	c.forms[rec.Form]++
 	if !addAppArmorTo(c.agg.Recording(), a) {
 		c.stats.UnusedAppArmor++
 	}
@@ -283,12 +283,12 @@ func (im *Importer) merge(name string, lineBase int64, c *chunkResult) error {
 	st.Bad += c.stats.Bad
 	st.NoTime += c.stats.NoTime
 	st.UnusedAppArmor += c.stats.UnusedAppArmor
-	for k, v := range c.stats.Forms {
-		st.Forms[k] += v
+	for f, n := range c.forms {
+		if n > 0 {
+			st.Forms[Form(f).String()] += n
+		}
 	}
-	for k, v := range c.stats.Actions {
-		st.Actions[k] += v
-	}
+	c.actions.addTo(st.Actions)
 	im.agg.Merge(c.agg)
 	for key, p := range c.procs {
 		cur := im.procs[key]
@@ -329,4 +329,44 @@ func (im *Importer) merge(name string, lineBase int64, c *chunkResult) error {
 // 1200-1299): those carry auditd's own serial numbers, not the kernel's.
 func isDaemonType(t []byte) bool {
 	return bytes.HasPrefix(t, []byte("DAEMON_")) || len(t) == 4 && t[0] == '1' && t[1] == '2' && t[2] >= '0' && t[2] <= '9' && t[3] >= '0' && t[3] <= '9'
+}
+
+// actionCounts counts seccomp records per action code. A log holds few codes, mostly one, so
+// a short list with the last one used at hand beats a map.
+type actionCounts struct {
+	codes  []uint32
+	counts []uint64
+	last   int
+	none   uint64 // records without a code (ausearch -i)
+}
+
+func (a *actionCounts) add(code uint32, known bool) {
+	if !known {
+		a.none++
+		return
+	}
+	if a.last < len(a.codes) && a.codes[a.last] == code {
+		a.counts[a.last]++
+		return
+	}
+	for i, c := range a.codes {
+		if c == code {
+			a.last = i
+			a.counts[i]++
+			return
+		}
+	}
+	a.last = len(a.codes)
+	a.codes = append(a.codes, code)
+	a.counts = append(a.counts, 1)
+}
+
+// addTo adds the counts to m, keyed by the actions' names.
+func (a *actionCounts) addTo(m map[string]uint64) {
+	for i, c := range a.codes {
+		m[Action(c)] += a.counts[i]
+	}
+	if a.none > 0 {
+		m["(not in record)"] += a.none
+	}
 }

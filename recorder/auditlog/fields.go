@@ -26,22 +26,42 @@ func isKeyByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.'
 }
 
-// next returns the next field. Words without '=' (journald's "SECCOMP", SELinux's "avc:") are
+// Byte classes of the scanner, looked up in one table instead of compared range by range.
+const (
+	clSpace = 1 << iota // space or tab
+	clKey               // may be part of a key
+	clEnd               // ends an unquoted value: space, tab, the enrichment separator
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := range 256 {
+		if isSpace(byte(c)) {
+			t[c] |= clSpace | clEnd
+		}
+		if isKeyByte(byte(c)) {
+			t[c] |= clKey
+		}
+	}
+	t[enrichSep] |= clEnd
+	return t
+}()
+
+// next reads the next field into f and reports whether there was one. Words without '=' (journald's "SECCOMP", SELinux's "avc:") are
 // skipped, except a "(word)" right after an unquoted value, which continues it: AppArmor
 // labels appear as subj==untrusted (complain). Scanning stops at auditd's enrichment separator.
-func (fs *fieldScanner) next() (f field, ok bool) {
+func (fs *fieldScanner) next(f *field) bool {
 	s := fs.s
 	i := fs.pos
 	for {
-		for i < len(s) && isSpace(s[i]) {
+		for i < len(s) && byteClass[s[i]]&clSpace != 0 {
 			i++
 		}
 		if i >= len(s) || s[i] == enrichSep {
 			fs.pos = len(s)
-			return field{}, false
+			return false
 		}
 		k := i
-		for i < len(s) && isKeyByte(s[i]) {
+		for i < len(s) && byteClass[s[i]]&clKey != 0 {
 			i++
 		}
 		if i < len(s) && s[i] == '=' && i > k {
@@ -50,12 +70,11 @@ func (fs *fieldScanner) next() (f field, ok bool) {
 			break
 		}
 		// not a key: skip the word
-		for i < len(s) && !isSpace(s[i]) && s[i] != enrichSep {
+		for i < len(s) && byteClass[s[i]]&clEnd == 0 {
 			i++
 		}
 	}
-	switch {
-	case i < len(s) && (s[i] == '"' || s[i] == '\''):
+	if i < len(s) && (s[i] == '"' || s[i] == '\'') {
 		q := s[i]
 		i++
 		j := i
@@ -67,35 +86,35 @@ func (fs *fieldScanner) next() (f field, ok bool) {
 		if j < len(s) && s[j] == q {
 			j++
 		}
-		i = j
-	default:
-		j := i
-		for j < len(s) && !isSpace(s[j]) && s[j] != enrichSep {
-			j++
-		}
-		// Words that follow without '=' belong to this value.
-		for {
-			k := j
-			for k < len(s) && isSpace(s[k]) {
-				k++
-			}
-			if k >= len(s) || s[k] != '(' {
-				break
-			}
-			w := k
-			for w < len(s) && !isSpace(s[w]) && s[w] != enrichSep && s[w] != '=' {
-				w++
-			}
-			if w < len(s) && s[w] == '=' {
-				break
-			}
-			j = w
-		}
-		f.val = s[i:j]
-		i = j
+		fs.pos = j
+		return true
 	}
-	fs.pos = i
-	return f, true
+	j := i
+	for j < len(s) && byteClass[s[j]]&clEnd == 0 {
+		j++
+	}
+	// Words that follow without '=' belong to this value.
+	for j < len(s) && s[j] != enrichSep {
+		k := j
+		for k < len(s) && byteClass[s[k]]&clSpace != 0 {
+			k++
+		}
+		if k >= len(s) || s[k] != '(' {
+			break
+		}
+		w := k
+		for w < len(s) && byteClass[s[w]]&clEnd == 0 && s[w] != '=' {
+			w++
+		}
+		if w < len(s) && s[w] == '=' {
+			break
+		}
+		j = w
+	}
+	f.val = s[i:j]
+	f.quoted = false
+	fs.pos = j
+	return true
 }
 
 // parseUint parses a decimal number; ok is false for anything else or on overflow.

@@ -1,6 +1,7 @@
 package auditlog
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 
@@ -123,6 +124,23 @@ func TestAction(t *testing.T) {
 	for code, want := range map[uint32]string{0x80000000: "KILL_PROCESS", 0: "KILL_THREAD", 0x30005: "TRAP(5)", 0x50001: "ERRNO(1)", 0x7fc00000: "USER_NOTIF", 0x7ff00002: "TRACE(2)", 0x7ffc0000: "LOG", 0x7fff0000: "ALLOW", 0x12340000: "0x12340000"} {
 		if got := Action(code); got != want {
 			t.Errorf("Action(%#x) = %s, want %s", code, got, want)
+		}
+	}
+}
+
+// TestCheckTextWords: the word-at-a-time test agrees with the byte-by-byte one for every byte
+// value at every position of a line (before, in and after whole words), amid text bytes
+// from both ends of the range.
+func TestCheckTextWords(t *testing.T) {
+	for _, fill := range []byte{' ', 'a', 0x7f, 0x80, 0xff} {
+		for pos := 0; pos < 19; pos++ {
+			for c := 0; c < 256; c++ {
+				line := bytes.Repeat([]byte{fill}, 19)
+				line[pos] = byte(c)
+				if got, want := checkText(line), checkBytes(line); got != want {
+					t.Fatalf("byte %#x at %d amid %#x: checkText %v, byte by byte %v", c, pos, fill, got, want)
+				}
+			}
 		}
 	}
 }

@@ -24,6 +24,17 @@ const (
 	FormJournalJSON      // journalctl -o json: {"MESSAGE": ..., "_AUDIT_TYPE": ...}
 )
 
+// recentName is a syscall named lately, so that the next record of it is named without the
+// table lookup.
+type recentName struct {
+	abi  syscalls.ABI
+	nr   int64
+	name string // "" when the ABI's table has no such syscall
+}
+
+// numForms is the number of Form values.
+const numForms = len(formNames)
+
 var formNames = [...]string{"unknown", "console", "kmsg", "syslog", "auditd", "audispd", "ausearch-i", "journal", "journal-json"}
 
 func (f Form) String() string {
@@ -65,6 +76,7 @@ type Record struct {
 	scratch []byte
 	arch    uint32 // last audit arch named, and its ABI
 	archABI syscalls.ABI
+	names   [64]recentName // syscalls named lately, by number
 }
 
 // Seccomp holds the fields of a seccomp record (kernel/auditsc.c audit_seccomp).

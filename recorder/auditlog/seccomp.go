@@ -29,11 +29,8 @@ func (r *Record) parseSeccomp(body []byte) error {
 	var have int
 	var archName, sysName []byte
 	fs := fieldScanner{s: body}
-	for {
-		f, ok := fs.next()
-		if !ok {
-			break
-		}
+	var f field
+	for fs.next(&f) {
 		switch string(f.key) {
 		case "pid":
 			v, ok := parseUint(f.val)
@@ -144,9 +141,12 @@ func (r *Record) nameSyscall() error {
 		abi = syscalls.X32
 	}
 	sc.ABI = abi
-	if name, err := abi.Name(sc.Nr); err == nil {
-		sc.Name = name
+	n := &r.names[uint64(sc.Nr)%uint64(len(r.names))]
+	if n.abi != abi || n.nr != sc.Nr {
+		name, _ := abi.Name(sc.Nr)
+		*n = recentName{abi, sc.Nr, name}
 	}
+	sc.Name = n.name
 	return nil
 }
 
