@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -251,5 +254,47 @@ func TestOCIHookExec(t *testing.T) {
 	}
 	if contains(got, "pivot_root") {
 		t.Errorf("the recording holds runc's pivot_root: %v", got)
+	}
+}
+
+// TestOCIHookCannotRecord: where the eBPF recorder cannot load (here: the hook run as an
+// unprivileged user), the start hook says so in one line and exits 1, so that the runtime
+// does not start a container whose recording was asked for.
+func TestOCIHookCannotRecord(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	// The test's temporary folders are the user nobody's to use (the parent only to enter).
+	if err := os.Chmod(filepath.Dir(dir), 0o711); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "profgen")
+	data, err := os.ReadFile(profgenBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sleep := exec.Command("sleep", "30")
+	if err := sleep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { sleep.Process.Kill(); sleep.Wait() }()
+	state := fmt.Sprintf(`{"ociVersion":"1.0.2","id":"c-unpriv","status":"creating","pid":%d,"annotations":{"io.profgen.record":%q}}`,
+		sleep.Process.Pid, filepath.Join(dir, "rec"))
+	cmd := exec.Command(bin, "oci-hook", "--state-dir", filepath.Join(dir, "state"))
+	cmd.Stdin = strings.NewReader(state)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitFailure {
+		t.Fatalf("hook as nobody: %v\n%s", err, out)
+	}
+	want := "profgen: oci-hook: cannot record container c-unpriv: the eBPF recorder cannot run here: "
+	if lines := strings.Split(strings.TrimSpace(string(out)), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], want) {
+		t.Errorf("hook as nobody said:\n%s\nwant one line starting %q", out, want)
 	}
 }
