@@ -45,7 +45,7 @@ rm -f "$rec" "$new" "$OUT/$NAME.diff.md"
 #    start, nothing of the runtime's own). A failing test fails the build here.
 say "recording $TEST_CMD"
 # shellcheck disable=SC2086 # both are command lines, split on purpose
-$RUN_IN_IMAGE /profgen record --recording "/profgen-out/$NAME.rec.json" -- $TEST_CMD
+$RUN_IN_IMAGE /profgen record --backend ptrace --recording "/profgen-out/$NAME.rec.json" -- $TEST_CMD
 test -s "$rec" || { say "the run wrote no recording at $rec (is $OUT mounted at /profgen-out?)"; exit 1; }
 
 # 2. The profile, with the base set of the runtime that will run the image.
