@@ -144,3 +144,24 @@ func TestCheckTextWords(t *testing.T) {
 		}
 	}
 }
+
+func TestParseUint(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want uint64
+		ok   bool
+	}{
+		{"0", 0, true}, {"42", 42, true}, {"1795677319", 1795677319, true},
+		{"9999999999999999999", 9999999999999999999, true},   // 19 digits
+		{"18446744073709551615", 18446744073709551615, true}, // 2^64-1
+		{"18446744073709551616", 0, false},                   // 2^64
+		{"99999999999999999999", 0, false},
+		{"000000000000000000001", 0, false}, // 21 digits
+		{"", 0, false}, {"-1", 0, false}, {"1a", 0, false}, {"1/", 0, false}, {":", 0, false},
+	} {
+		got, ok := parseUint([]byte(tt.in))
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("parseUint(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
