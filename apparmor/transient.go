@@ -2,6 +2,7 @@ package apparmor
 
 import (
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -14,11 +15,32 @@ import (
 func transientNames(files map[string]*profile.FileAccess) map[string]string {
 	out := map[string]string{}
 	for p, f := range files {
-		if strings.Contains(f.Access, "c") && strings.Contains(f.Access, "d") && p != "/" {
-			out[p] = transientName(path.Base(p))
+		if !strings.Contains(f.Access, "c") || !strings.Contains(f.Access, "d") || p == "/" {
+			continue
 		}
+		name := path.Base(p)
+		g := transientName(name)
+		if g == EscapePath(name) && inTempDir(p) && len(name) >= 6 && strings.IndexFunc(name, func(r rune) bool { return !isAlnum(byte(r)) || r > 0x7f }) < 0 {
+			// A name of letters alone, made and removed in a temporary directory, is a
+			// random one (Python's tempfile tries /tmp/ztpcpapb).
+			g = "*"
+			if strings.HasPrefix(name, "tmp") {
+				g = "tmp*"
+			}
+		}
+		out[p] = g
 	}
 	return out
+}
+
+// inTempDir reports whether p is directly in /tmp, /var/tmp, /dev/shm or /run/user/<uid>.
+func inTempDir(p string) bool {
+	dir := path.Dir(p) + "/"
+	if slices.Contains(tempDirs, dir) {
+		return true
+	}
+	uid, ok := strings.CutPrefix(dir, "/run/user/")
+	return ok && strings.Count(uid, "/") == 1 && isDecimal(strings.TrimSuffix(uid, "/"))
 }
 
 // transientPattern returns the pattern of path when it or a directory above it is
@@ -53,7 +75,8 @@ func transientPattern(p string, names map[string]string) string {
 //   - otherwise the last run, when it has six or more characters and follows a '.', '-' or
 //     '_' or starts with "tmp" (mktemp's suffix, even all lower case: job.qwerty → job.*).
 //
-// A name with none of these (a fixed name such as app.conf) stays as it is.
+// A name with none of these (a fixed name such as app.conf) stays as it is, except directly
+// in a temporary directory (see transientNames).
 func transientName(name string) string {
 	type run struct {
 		text  string

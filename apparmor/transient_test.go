@@ -57,6 +57,8 @@ func TestGenerateExact(t *testing.T) {
 	}
 	add("/usr/share/perl5/strict.pm", "r", "file")
 	add("/srv/data/a.json", "r", "file") // too few to be a tree
+	add("/tmp/ztpcpapb", "rwcd", "file") // Python's tempfile probe: letters alone, in /tmp
+	add("/srv/lockfile", "wcd", "file")  // letters alone elsewhere: a fixed name
 	rec.AddDerivedCapability("setuid", "setuid(33) as uid 0 gid 0 by nginx")
 	rec.AddDerivedCapability("dac_override", "create or remove entries of /var/lib/nginx/body (uid 33 gid 0 mode 0700) as uid 0\n/** rwx,")
 	rec.AddCapability("net_bind_service")
@@ -69,7 +71,9 @@ func TestGenerateExact(t *testing.T) {
 	want := `  # 2 recorded files were only accessed in vain (no rule; see the recording's failedFiles)
 
   /srv/data/a.json r,
+  owner /srv/lockfile w,
   /srv/www/cgi-bin/ r,
+  owner /tmp/* rw,
   owner /tmp/profgen-example.*/ w,
   owner /tmp/profgen-example.*/app.log rw,
   /usr/share/perl5/**.pm r,
