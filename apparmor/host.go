@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,8 +14,6 @@ import (
 	"github.com/profgen/profgen/internal/atomicfile"
 	"github.com/profgen/profgen/internal/inroot"
 	"github.com/profgen/profgen/internal/sizelimit"
-
-	"golang.org/x/sys/unix"
 )
 
 // ErrAppArmorDisabled is returned when the running kernel has no AppArmor.
@@ -275,27 +274,14 @@ func (h *Host) Enable(file string) error {
 // anything there that is not a link is left alone and reported.
 func (h *Host) removeDisableLink(link string) error {
 	dir, err := h.openDir(strings.TrimPrefix(DisableDir, "/"), false)
-	if errors.Is(err, unix.ENOENT) {
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	defer dir.Close()
-	base := filepath.Base(link)
-	var st unix.Stat_t
-	if err := unix.Fstatat(int(dir.Fd()), base, &st, unix.AT_SYMLINK_NOFOLLOW); errors.Is(err, unix.ENOENT) {
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("stat %s: %w", link, err)
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
-		return fmt.Errorf("%s is not a link; left alone", link)
-	}
-	if err := unix.Unlinkat(int(dir.Fd()), base, 0); err != nil {
-		return fmt.Errorf("remove %s: %w", link, err)
-	}
-	return nil
+	return removeLinkAt(dir, filepath.Base(link), link)
 }
 
 // SetMode changes the mode flag of the first profile in file to "complain" or "enforce",
@@ -390,11 +376,10 @@ func readProfileFile(dir *os.File, name string) ([]byte, error) {
 			return nil, err
 		}
 	} else {
-		fd, err := unix.Openat(int(dir.Fd()), name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-		if err != nil {
+		var err error
+		if f, err = openNoFollowAt(dir, name); err != nil {
 			return nil, fmt.Errorf("open %s: %w", filepath.Join(dir.Name(), name), err)
 		}
-		f = os.NewFile(uintptr(fd), filepath.Join(dir.Name(), name))
 	}
 	defer f.Close()
 	return sizelimit.ReadAll(f, f.Name(), sizelimit.AppArmorProfile, "an AppArmor profile")

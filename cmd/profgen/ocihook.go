@@ -153,7 +153,7 @@ func (o *ociHookOptions) start(cmd *cobra.Command, st *ocihook.State, dir string
 	// Its own session, and no descriptor of the runtime's: the runtime waits for the hook's
 	// output to end, and the recorder lives on after the hook.
 	d.Stdout, d.Stderr, d.ExtraFiles = logf, logf, []*os.File{w}
-	d.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	d.SysProcAttr = newSessionAttr()
 	if err := d.Start(); err != nil {
 		w.Close()
 		return fmt.Errorf("oci-hook: container %s: start the recorder: %w", st.ID, err)
@@ -190,7 +190,7 @@ func readLineTimeout(r *os.File, d time.Duration) (string, error) {
 func (o *ociHookOptions) stop(cmd *cobra.Command, st *ocihook.State, dir string) error {
 	if pid := o.recorderPID(st.ID); pid != 0 {
 		if !waitGone(pid, hookFinishTimeout) {
-			syscall.Kill(pid, syscall.SIGTERM)
+			terminate(pid)
 			if !waitGone(pid, hookWriteTimeout) {
 				return fmt.Errorf("oci-hook: container %s: the recorder (pid %d) has not finished after %v", st.ID, pid, hookFinishTimeout+hookWriteTimeout)
 			}

@@ -14,7 +14,6 @@ import (
 	"github.com/profgen/profgen/internal/sizelimit"
 	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/syscalls"
-	"golang.org/x/sys/unix"
 )
 
 // outputOptions are the output flags shared by record, import and generate: where to write
@@ -140,7 +139,7 @@ func checkOutputPath(path string) error {
 	if !fi.IsDir() {
 		return fmt.Errorf("%s is not a folder", dir)
 	}
-	if err := unix.Access(dir, unix.W_OK); err != nil {
+	if err := canWrite(dir); err != nil {
 		return fmt.Errorf("cannot write in %s: %w", dir, err)
 	}
 	return nil

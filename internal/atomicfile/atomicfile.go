@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package atomicfile is profgen's one output function. A reader of a regular file sees either
 // the old content or the new, never a mix: a temporary file with an unpredictable name in the
 // same directory, fsync, rename, fsync of the directory. A device, pipe or socket is written

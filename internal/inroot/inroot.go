@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package inroot opens directories under a root directory given on profgen's command line
 // (--root) without following links out of it, and refuses directories that users other than
 // root and profgen's own user could change.

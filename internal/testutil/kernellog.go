@@ -3,7 +3,6 @@ package testutil
 import (
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 )
 
@@ -21,13 +20,7 @@ func LockKernelLog(t testing.TB) {
 	if err != nil {
 		t.Fatalf("open %s: %v", kernelLogLock, err)
 	}
-	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
-		if err != syscall.EINTR {
-			break
-		}
-	}
-	if err != nil {
+	if err := lockFile(f); err != nil {
 		f.Close()
 		t.Fatalf("lock %s: %v", kernelLogLock, err)
 	}
