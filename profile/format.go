@@ -60,7 +60,7 @@ func ValidateProfileName(name string) error {
 	case strings.Contains(name, "/"):
 		return fmt.Errorf("profile name %q contains /", name)
 	case strings.Contains(name, ".."):
-		return fmt.Errorf("profile name %q contains ..", name)
+		return fmt.Errorf("profile name %q contains .. (a parent directory)", name)
 	case name == ".":
 		return fmt.Errorf("profile name %q is not a file name", name)
 	case len(name)+len(".json") > 255:

@@ -29,5 +29,3 @@ func environment() string {
 	lib = strings.TrimSpace(lib)
 	return "Linux " + kernel + ", libseccomp " + lib + ", Debian 12"
 }
-
-func marshalRuntimeSet(s *RuntimeSet) ([]byte, error) { return s.Encode() }

@@ -79,7 +79,7 @@ plugin_dir = %s
 	}
 
 	// About 2 KB of records per turn of the loop: some 4 MB in all.
-	loop := fmt.Sprintf(`i=0; while [ $i -lt 2000 ]; do echo $i > /dev/null; i=$((i+1)); done`)
+	loop := `i=0; while [ $i -lt 2000 ]; do echo $i > /dev/null; i=$((i+1)); done`
 	runUnderOwnAuditd(t, auditd, dir, logFile, func() {
 		cmd := exec.Command(profgenBin, "exec", "--seccomp", logProfile, "--", bbx, "sh", "-c", loop)
 		if out, err := cmd.CombinedOutput(); err != nil {

@@ -112,7 +112,7 @@ func OpenDir(root *os.File, rel string, create bool) (*os.File, error) {
 	parts := splitPath(rel)
 	for _, p := range parts {
 		if p == ".." {
-			return nil, fmt.Errorf("open %s under %s: %w: ..", rel, root.Name(), ErrUnsafe)
+			return nil, fmt.Errorf("open %s under %s: %w: a .. component", rel, root.Name(), ErrUnsafe)
 		}
 	}
 	fd, err := unix.Dup(int(root.Fd()))
