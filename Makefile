@@ -8,6 +8,13 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 FUZZTIME  ?= 10s
+# Tools the checks install into bin/tools (ignored by git), pinned, so a fresh CI machine has
+# them: `make test` installs what is missing.
+TOOLS     := $(CURDIR)/bin/tools
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(TOOLS)/staticcheck-$(STATICCHECK_VERSION)
+# Other systems the pure-Go core (and the CLI) must build and vet on.
+CROSS_GOOS := darwin windows
 
 # Debian packages the build and the tests need.
 DEBS := libseccomp-dev apparmor runc busybox-static strace gcc-multilib auditd
@@ -30,7 +37,7 @@ FUZZ_TARGETS += ./recorder:FuzzParseStatusCreds
 FUZZ_TARGETS += ./recorder/ebpf:FuzzParseProcCgroup ./recorder/ebpf:FuzzParseMountinfoCgroup2 ./recorder/ebpf:FuzzParseKallsyms
 FUZZ_TARGETS += ./ocihook:FuzzParseState
 
-.PHONY: all deps build test unit fuzz vet demo generate verify-generate bench lint clean
+.PHONY: all deps build test unit race fuzz vet cross staticcheck demo generate verify-generate bench lint clean
 
 all: build
 
@@ -56,8 +63,30 @@ build:
 vet:
 	$(GO) vet ./...
 
+# The model builds without cgo (no libseccomp headers), and everything builds and vets on the
+# other systems profgen is imported on.
+cross:
+	CGO_ENABLED=0 $(GO) build ./...
+	@set -e; for os in $(CROSS_GOOS); do \
+	  echo "GOOS=$$os go build ./... && go vet ./..."; \
+	  GOOS=$$os GOARCH=amd64 $(GO) build ./...; \
+	  GOOS=$$os GOARCH=amd64 $(GO) vet ./...; \
+	done
+
+$(STATICCHECK):
+	mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv $(TOOLS)/staticcheck $@
+
+staticcheck: $(STATICCHECK)
+	$(STATICCHECK) ./...
+
 unit: build
 	$(GO) test -count=1 -timeout 30m ./...
+
+# The tests once more under the race detector.
+race:
+	$(GO) test -race -count=1 -timeout 45m ./...
 
 # A run that ends with go's "context deadline exceeded" and no failing input is the fuzzing
 # harness timing out while it stops its workers on a loaded machine, not a finding: that
@@ -76,7 +105,7 @@ fuzz:
 	  done; \
 	done
 
-test: deps vet verify-generate unit fuzz
+test: deps vet cross staticcheck verify-generate unit race fuzz
 
 demo: deps build
 	./scripts/demo.sh
