@@ -175,3 +175,13 @@ func SocketCapability(family, typ uint64) string {
 	}
 	return ""
 }
+
+// KillCapability returns "kill" when a process with creds c needed CAP_KILL to signal a
+// process of another thread group with creds target, as the kernel's kill_ok_by_cred
+// decides (SIGCONT within one session needs none; the caller says whether that was so).
+func KillCapability(c, target Creds, contInSession bool) string {
+	if contInSession || c.EUID == target.SUID || c.EUID == target.UID || c.UID == target.SUID || c.UID == target.UID {
+		return ""
+	}
+	return "kill"
+}

@@ -58,6 +58,10 @@ func TestCapabilityTable(t *testing.T) {
 		{"packet socket", SocketCapability(17, 2), "net_raw"},
 		{"inet dgram (ping) socket", SocketCapability(2, 2), ""},
 		{"netlink raw socket", SocketCapability(16, 3), ""},
+		{"root signals a process of uid 33", KillCapability(root, user, false), "kill"},
+		{"uid 33 signals its own", KillCapability(user, user, false), ""},
+		{"root signals root", KillCapability(root, root, false), ""},
+		{"SIGCONT in the session", KillCapability(root, user, true), ""},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

@@ -50,6 +50,8 @@ func (d *fileDecoder) enterCap(tid, pid int, name string, info *syscallInfo) *fi
 		}
 		c.args = []int64{int64(info.Args[0]), int64(info.Args[1])}
 		return c
+	case "kill", "tkill", "tgkill":
+		return d.enterKill(tid, pid, c, info)
 	default:
 		return nil
 	}
@@ -74,6 +76,9 @@ func (d *fileDecoder) exitCap(tid int, c *fileCall, rval int64) {
 		d.agg.DerivedCapability(c.pid, recorder.SocketCapability(uint64(c.args[0]), uint64(c.args[1])),
 			fmt.Sprintf("socket(%s, %s)", recorder.SocketFamilyName(uint64(c.args[0])), recorder.SocketTypeName(uint64(c.args[1]))))
 		return
+	case "kill", "tkill", "tgkill":
+		d.agg.DerivedCapability(c.pid, "kill", fmt.Sprintf("%s(%d, %d) of a process of uid %d as uid %d", c.name, c.args[0], c.args[1], c.ino.UID, c.creds.EUID))
+		return
 	case "fchown":
 		if c.ino != nil && c.creds != nil {
 			if cp := recorder.ChownCapability(*c.creds, *c.ino, c.args[0], c.args[1]); cp != "" {
@@ -86,6 +91,66 @@ func (d *fileDecoder) exitCap(tid int, c *fileCall, rval int64) {
 	if cp := recorder.SetIDCapability(*c.creds, c.name, c.args); cp != "" {
 		d.agg.DerivedCapability(c.pid, cp, fmt.Sprintf("%s(%s) as uid %d gid %d", c.name, idsText(c.args), c.creds.EUID, c.creds.EGID))
 	}
+}
+
+// enterKill keeps a signal to another process for its exit when the sender needs CAP_KILL
+// for it, by the ids of both now; it returns nil otherwise.
+func (d *fileDecoder) enterKill(tid, pid int, c *fileCall, info *syscallInfo) *fileCall {
+	target, sig := int(int32(info.Args[0])), int(int32(info.Args[1]))
+	if c.name == "tgkill" {
+		target, sig = int(int32(info.Args[1])), int(int32(info.Args[2]))
+	}
+	if target <= 0 || target == pid {
+		return nil // a process group, or itself
+	}
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", target)); err == nil {
+		if tgid := statusField(b, "Tgid"); tgid == fmt.Sprint(pid) {
+			return nil // a thread of its own
+		}
+	}
+	self, err := d.readCreds(tid, true)
+	if err != nil {
+		return nil
+	}
+	other, err := d.readCreds(target, true)
+	if err != nil {
+		return nil
+	}
+	cont := sig == int(syscall.SIGCONT) && sessionOf(tid) != "" && sessionOf(tid) == sessionOf(target)
+	if recorder.KillCapability(self, other, cont) == "" {
+		return nil
+	}
+	c.args = []int64{int64(target), int64(sig)}
+	c.creds = &self
+	c.ino = &recorder.Inode{UID: other.UID}
+	return c
+}
+
+// statusField returns the value of a /proc/PID/status line.
+func statusField(status []byte, key string) string {
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// sessionOf returns the session id of process pid (field 6 of /proc/PID/stat), or "".
+func sessionOf(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return ""
+	}
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return ""
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 4 {
+		return ""
+	}
+	return f[3]
 }
 
 // deriveFileCaps derives the capabilities a file syscall that succeeded on path needed.

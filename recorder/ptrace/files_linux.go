@@ -106,6 +106,7 @@ var capSyscalls = map[string]bool{
 	"setresgid": true, "setgroups": true, "setuid32": true, "setgid32": true,
 	"setreuid32": true, "setregid32": true, "setresuid32": true, "setresgid32": true,
 	"setgroups32": true, "fchown": true, "fchown32": true, "bind": true, "socket": true,
+	"kill": true, "tkill": true, "tgkill": true,
 }
 
 // pathSyscallNames returns the names of the syscalls whose paths (or, for capSyscalls,

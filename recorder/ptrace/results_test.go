@@ -127,6 +127,13 @@ open(os.path.join(os.environ["LOCKED"], "f"), "w").close()
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", 0)); s.close()
 os.chown(os.path.join(os.environ["LOCKED"], "f"), 65534, 65534)
+pid = os.fork()
+if pid == 0:
+    os.setgid(65534); os.setuid(65534)
+    import time; time.sleep(10); os._exit(0)
+import time; time.sleep(0.3)
+os.kill(os.getpid(), 0)  # itself: no capability
+os.kill(pid, 15); os.waitpid(pid, 0)
 os.setgroups([]); os.setgid(65534); os.setuid(65534)
 `
 	env := append(os.Environ(), "LOCKED="+locked)
@@ -138,7 +145,7 @@ os.setgroups([]); os.setgid(65534); os.setuid(65534)
 	for _, c := range res.Recording.DerivedCapabilities {
 		got[c.Name] = c.Reason
 	}
-	for _, want := range []string{"setuid", "setgid", "chown", "dac_override", "dac_read_search"} {
+	for _, want := range []string{"setuid", "setgid", "chown", "dac_override", "dac_read_search", "kill"} {
 		if got[want] == "" {
 			t.Errorf("capability %s not derived; derived: %v", want, got)
 		}
