@@ -164,6 +164,8 @@ type fileDecoder struct {
 	checked map[string]bool
 	// unprivPort is the first port a process without net_bind_service may bind.
 	unprivPort int
+	// dirs caches directories' real paths (see realDir).
+	dirs map[string]string
 }
 
 func newFileDecoder(agg *recorder.Aggregator) *fileDecoder {
@@ -247,6 +249,11 @@ func (d *fileDecoder) enter(tid, pid int, name string, info *syscallInfo) *fileC
 				access = openAccess(c.flags &^ unix.O_CREAT)
 			}
 		}
+		if !c.open && !lookOnly[name] && name != "execve" && name != "execveat" {
+			// The kernel names the file through its directory's real path: /var/run/x is
+			// /run/x. (Opens and programs are named after the call, from /proc.)
+			path = d.realDir(path)
+		}
 		c.paths = append(c.paths, callPath{path: path, access: access})
 	}
 	if len(c.paths) == 0 {
@@ -283,6 +290,41 @@ func (d *fileDecoder) enter(tid, pid int, name string, info *syscallInfo) *fileC
 	return c
 }
 
+// realDir returns path with its directory's symbolic links resolved, as the tracer's root
+// sees it (a directory that cannot be resolved is kept as it is). Resolved directories are
+// cached until a rename, rmdir, unlink or symlink succeeds.
+func (d *fileDecoder) realDir(path string) string {
+	dir, base := filepath.Split(path)
+	dir = filepath.Clean(dir)
+	if dir == "/" || base == "" {
+		return path
+	}
+	real, ok := d.dirs[dir]
+	if !ok {
+		r, err := filepath.EvalSymlinks(dir)
+		if err != nil || !filepath.IsAbs(r) {
+			return path
+		}
+		real = r
+		if d.dirs == nil {
+			d.dirs = map[string]string{}
+		}
+		d.dirs[dir] = real
+	}
+	return filepath.Join(real, base)
+}
+
+// dirsChanged drops the resolved directories after a call that may change what a name
+// resolves to.
+func (d *fileDecoder) dirsChanged(name string) {
+	switch name {
+	case "rename", "renameat", "renameat2", "rmdir", "unlink", "unlinkat", "symlink", "symlinkat":
+		if len(d.dirs) > 0 {
+			d.dirs = nil
+		}
+	}
+}
+
 // atRemoveDir is unlinkat's AT_REMOVEDIR flag.
 const atRemoveDir = 0x200
 
@@ -300,6 +342,7 @@ func (d *fileDecoder) exit(tid int, c *fileCall, rval int64, isErr bool) {
 		d.exitCap(tid, c, rval)
 		return
 	}
+	d.dirsChanged(c.name)
 	for i, cp := range c.paths {
 		path, typ := cp.path, ""
 		switch {

@@ -155,3 +155,31 @@ os.setgroups([]); os.setgid(65534); os.setuid(65534)
 		t.Errorf("net_bind_service derived from a bind to port 0: %s", r)
 	}
 }
+
+// TestRecordRealDirectory checks that files named through a directory's symbolic link are
+// recorded under the directory's real path, as AppArmor names them.
+func TestRecordRealDirectory(t *testing.T) {
+	work := t.TempDir()
+	if err := os.Mkdir(filepath.Join(work, "real"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real", filepath.Join(work, "link")); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "WORK="+work)
+	res := recordCmd(t, Options{Files: true, Env: env}, "/bin/sh", "-c",
+		`mkdir "$WORK/link/d" && echo x > "$WORK/link/f" && mv "$WORK/link/f" "$WORK/link/g" && rm "$WORK/link/g" && rmdir "$WORK/link/d"`)
+	if res.Status() != 0 {
+		t.Fatalf("workload exit status %d", res.Status())
+	}
+	rec := res.Recording
+	real, _ := filepath.EvalSymlinks(filepath.Join(work, "real"))
+	for _, n := range []string{"d", "f", "g"} {
+		if f := rec.Files[filepath.Join(real, n)]; f == nil || !strings.Contains(f.Access, "d") {
+			t.Errorf("%s not recorded under the real directory: %+v (files %v)", n, f, sortedKeys(rec.Files))
+		}
+		if f := rec.Files[filepath.Join(work, "link", n)]; f != nil && f.Access != "" {
+			t.Errorf("%s recorded under the link: %+v", n, f)
+		}
+	}
+}
