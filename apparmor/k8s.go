@@ -4,10 +4,15 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/profgen/profgen/profile"
 )
 
 // k8sContainerNameRe is a Kubernetes container name (RFC 1123 label).
 var k8sContainerNameRe = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+// k8sCapabilityRe is a capability as Kubernetes names it (NET_BIND_SERVICE, or ALL).
+var k8sCapabilityRe = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 
 // k8sTemplateKinds are the workload kinds whose pods come from spec.template.
 var k8sTemplateKinds = map[string]bool{"deployment": true, "statefulset": true, "daemonset": true, "replicaset": true, "job": true}
@@ -19,6 +24,12 @@ var k8sTemplateKinds = map[string]bool{"deployment": true, "statefulset": true, 
 // statefulset, daemonset, replicaset, job; any case). Names are validated, and quoted anyway
 // so that YAML never reads them as numbers or booleans.
 func KubernetesPatch(name, container, kind string) ([]byte, error) {
+	return KubernetesPatchWithCapabilities(name, container, kind, nil)
+}
+
+// KubernetesPatchWithCapabilities is KubernetesPatch that also sets the container's
+// securityContext.capabilities to caps (see profile.CapabilitiesUsed) when caps is not nil.
+func KubernetesPatchWithCapabilities(name, container, kind string, caps *profile.ContainerCapabilities) ([]byte, error) {
 	if err := ValidateName(name); err != nil {
 		return nil, err
 	}
@@ -47,5 +58,23 @@ func KubernetesPatch(name, container, kind string) ([]byte, error) {
 	b.WriteString(ind + "      appArmorProfile:\n")
 	b.WriteString(ind + "        type: Localhost\n")
 	fmt.Fprintf(&b, "%s        localhostProfile: %q\n", ind, name)
+	if caps != nil {
+		b.WriteString(ind + "      capabilities:\n")
+		for _, l := range []struct {
+			key   string
+			names []string
+		}{{"add", caps.Add}, {"drop", caps.Drop}} {
+			if len(l.names) == 0 {
+				continue
+			}
+			b.WriteString(ind + "        " + l.key + ":\n")
+			for _, n := range l.names {
+				if !k8sCapabilityRe.MatchString(n) {
+					return nil, fmt.Errorf("capability %q is not a capability name", n)
+				}
+				fmt.Fprintf(&b, "%s        - %s\n", ind, n)
+			}
+		}
+	}
 	return []byte(b.String()), nil
 }

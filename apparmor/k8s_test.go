@@ -3,6 +3,8 @@ package apparmor
 import (
 	"strings"
 	"testing"
+
+	"github.com/profgen/profgen/profile"
 )
 
 func TestKubernetesPatch(t *testing.T) {
@@ -31,5 +33,21 @@ func TestKubernetesPatch(t *testing.T) {
 		if _, err := KubernetesPatch(bad[0], bad[1], bad[2]); err == nil {
 			t.Errorf("KubernetesPatch%q: no error", bad)
 		}
+	}
+}
+
+func TestKubernetesPatchWithCapabilities(t *testing.T) {
+	caps := &profile.ContainerCapabilities{Drop: []string{"ALL"}, Add: []string{"NET_BIND_SERVICE"}}
+	b, err := KubernetesPatchWithCapabilities("profgen-app", "web", "pod", caps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "    securityContext:\n      appArmorProfile:\n        type: Localhost\n        localhostProfile: \"profgen-app\"\n      capabilities:\n        add:\n        - NET_BIND_SERVICE\n        drop:\n        - ALL\n"
+	if !strings.HasSuffix(string(b), want) {
+		t.Errorf("patch:\n%s\nwant it to end with:\n%s", b, want)
+	}
+	bad := &profile.ContainerCapabilities{Drop: []string{"ALL"}, Add: []string{"net_admin\n- X"}}
+	if _, err := KubernetesPatchWithCapabilities("profgen-app", "web", "pod", bad); err == nil {
+		t.Errorf("a capability name with YAML in it was written")
 	}
 }

@@ -1,8 +1,10 @@
 package profile
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -101,7 +103,52 @@ type podSnippet struct {
 			Type             string `json:"type"`
 			LocalhostProfile string `json:"localhostProfile"`
 		} `json:"seccompProfile"`
+		Capabilities *ContainerCapabilities `json:"capabilities,omitempty"`
 	} `json:"securityContext"`
+}
+
+// ContainerCapabilities is the capabilities field of a Kubernetes container's securityContext.
+type ContainerCapabilities struct {
+	Drop []string `json:"drop"`
+	Add  []string `json:"add,omitempty"`
+}
+
+// CapabilitiesUsed returns the securityContext.capabilities of a container whose workload used
+// caps (recording names: net_bind_service, with or without CAP_, any case): every capability
+// dropped, and caps added back by their Kubernetes names (NET_BIND_SERVICE), sorted.
+func CapabilitiesUsed(caps []string) *ContainerCapabilities {
+	c := &ContainerCapabilities{Drop: []string{"ALL"}}
+	seen := map[string]bool{}
+	for _, name := range caps {
+		k := strings.ToUpper(strings.TrimPrefix(strings.ToLower(name), "cap_"))
+		if k != "" && !seen[k] {
+			seen[k] = true
+			c.Add = append(c.Add, k)
+		}
+	}
+	sort.Strings(c.Add)
+	return c
+}
+
+// EncodeSeccompPod is EncodeSeccomp's pod snippet with, when caps is not nil, the container's
+// capabilities. They belong in a container's securityContext (a pod's has none), which the
+// snippet's header says.
+func EncodeSeccompPod(p *specs.LinuxSeccomp, name string, caps *ContainerCapabilities) ([]byte, error) {
+	b, err := EncodeSeccomp(p, FormatPod, name)
+	if err != nil || caps == nil {
+		return b, err
+	}
+	var s podSnippet
+	s.SecurityContext.SeccompProfile.Type = "Localhost"
+	s.SecurityContext.SeccompProfile.LocalhostProfile = LocalhostProfile(name)
+	s.SecurityContext.Capabilities = caps
+	out, err := yaml.Marshal(s)
+	if err != nil {
+		return nil, fmt.Errorf("encode seccomp profile: %w", err)
+	}
+	header := b[:bytes.LastIndex(b, []byte("\nsecurityContext:"))+1]
+	header = append(append([]byte{}, header...), "# capabilities: as recorded; they go in a container's securityContext (spec.containers[].securityContext).\n"...)
+	return append(header, out...), nil
 }
 
 // EncodeSeccomp writes p in format (oci, spo or pod). name is the profile's name: the

@@ -121,7 +121,7 @@ Generalisation rules, each switched off with --no-generalize RULE:
 }
 
 func newGenerateK8sCmd() *cobra.Command {
-	var name, container, kind, output string
+	var name, container, kind, output, recording string
 	cmd := &cobra.Command{
 		Use:   "k8s --apparmor NAME --container CONTAINER",
 		Short: "Write the Kubernetes settings that apply an AppArmor profile to a container",
@@ -139,7 +139,18 @@ patch: merge it into the manifest, or apply it with kubectl patch --patch-file.`
 			if name == "" || container == "" {
 				return usagef("generate k8s: --apparmor NAME and --container CONTAINER are required")
 			}
-			patch, err := apparmor.KubernetesPatch(name, container, kind)
+			var caps *profile.ContainerCapabilities
+			if recording != "" {
+				rec, err := loadRecordings(cmd, []string{recording})
+				if err != nil {
+					return err
+				}
+				if !capabilitiesObserved(rec) {
+					return fmt.Errorf("generate k8s: %s holds no observed capability checks (record with --backend ebpf)", recording)
+				}
+				caps = profile.CapabilitiesUsed(rec.Capabilities)
+			}
+			patch, err := apparmor.KubernetesPatchWithCapabilities(name, container, kind, caps)
 			if err != nil {
 				return usagef("generate k8s: %w", err)
 			}
@@ -151,5 +162,6 @@ patch: merge it into the manifest, or apply it with kubectl patch --patch-file.`
 	f.StringVar(&container, "container", "", "name of the container the profile applies to")
 	f.StringVar(&kind, "kind", "pod", "kind of the manifest: pod, or a kind with a pod template (deployment ...)")
 	f.StringVarP(&output, "output", "o", "-", `write to this file ("-": standard output)`)
+	f.StringVar(&recording, "recording", "", "also set the container's capabilities to those this recording used (drop ALL, add them; needs a recording with capability checks, from --backend ebpf)")
 	return cmd
 }

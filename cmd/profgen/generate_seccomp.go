@@ -10,6 +10,7 @@ import (
 
 	"github.com/profgen/profgen/internal/sizelimit"
 	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/recorder/ebpf"
 )
 
 // choiceValue is a string flag that accepts one of a fixed set of values, so that a wrong
@@ -90,7 +91,28 @@ func (s *seccompOutput) encodeQuiet(rec *profile.Recording, opts profile.Seccomp
 	if err != nil {
 		return nil, err
 	}
+	if s.format == profile.FormatPod && capabilitiesObserved(rec) {
+		return profile.EncodeSeccompPod(p, name, profile.CapabilitiesUsed(rec.Capabilities))
+	}
 	return profile.EncodeSeccomp(p, s.format, name)
+}
+
+// capabilitiesObserved says whether rec's capabilities are the complete set its workload used,
+// so that an output may drop every other: the eBPF backend saw every capability check (unless
+// its warnings say it could not), and a recording that lists capabilities saw those.
+func capabilitiesObserved(rec *profile.Recording) bool {
+	if len(rec.Capabilities) > 0 {
+		return true
+	}
+	if rec.Source.Backend != "ebpf" {
+		return false
+	}
+	for _, w := range rec.Source.Warnings {
+		if strings.HasPrefix(w, ebpf.WarnNoCapabilities) {
+			return false
+		}
+	}
+	return true
 }
 
 func newGenerateSeccompCmd() *cobra.Command {

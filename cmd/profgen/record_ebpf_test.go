@@ -4,6 +4,7 @@ package main
 
 import (
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -118,5 +119,35 @@ func TestRecordSummaryCapabilities(t *testing.T) {
 	r = runProfgen(t, nil, "record", "--backend", "ptrace", "--summary", "--seccomp", filepath.Join(dir, "p.json"), "--", py, "-c", script)
 	if r.code != 0 || !strings.Contains(r.stderr, "the ptrace backend sees no capability check") {
 		t.Errorf("ptrace summary: status %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// TestRecordPodCapabilities: an eBPF recording's capabilities reach the pod snippet and
+// generate k8s as drop ALL, add what was used; a ptrace recording's do not.
+func TestRecordPodCapabilities(t *testing.T) {
+	requireBPF(t)
+	py := testutil.RequireCommand(t, "python3")
+	script := `import time; time.clock_settime(time.CLOCK_REALTIME, time.clock_gettime(time.CLOCK_REALTIME))`
+	dir := t.TempDir()
+	pod := filepath.Join(dir, "app.yaml")
+	rec := filepath.Join(dir, "app.rec.json")
+	r := runProfgen(t, nil, "record", "--backend", "ebpf", "--format", "pod", "--seccomp", pod, "--recording", rec, "--", py, "-c", script)
+	if r.code != 0 {
+		t.Fatalf("record: status %d: %s", r.code, r.stderr)
+	}
+	caps := "  capabilities:\n    add:\n    - SYS_TIME\n    drop:\n    - ALL\n"
+	if b, _ := os.ReadFile(pod); !strings.Contains(string(b), caps) {
+		t.Errorf("pod snippet lacks the capabilities:\n%s", b)
+	}
+	r = runProfgen(t, nil, "generate", "k8s", "--apparmor", "app", "--container", "web", "--recording", rec)
+	if r.code != 0 || !strings.Contains(r.stdout, "      capabilities:\n        add:\n        - SYS_TIME\n        drop:\n        - ALL\n") {
+		t.Errorf("generate k8s --recording: status %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	prec := filepath.Join(dir, "p.rec.json")
+	if r = runProfgen(t, nil, "record", "--backend", "ptrace", "--recording", prec, "--", py, "-c", script); r.code != 0 {
+		t.Fatalf("record with ptrace: %s", r.stderr)
+	}
+	if r = runProfgen(t, nil, "generate", "k8s", "--apparmor", "app", "--container", "web", "--recording", prec); r.code == 0 {
+		t.Errorf("generate k8s took capabilities from a ptrace recording:\n%s", r.stdout)
 	}
 }

@@ -173,7 +173,7 @@ func (p *programs) collectStrays(agg *recorder.Aggregator) (uint64, error) {
 // warnings which were checked and denied only, or why none could be recorded.
 func (p *programs) collectCaps(rec *profile.Recording) error {
 	if p.capErr != nil {
-		rec.Source.Warnings = append(rec.Source.Warnings, "capability checks not recorded: "+p.capErr.Error())
+		rec.Source.Warnings = append(rec.Source.Warnings, WarnNoCapabilities+": "+p.capErr.Error())
 		return nil
 	}
 	var checks []capCheck

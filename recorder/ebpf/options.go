@@ -14,6 +14,10 @@ import (
 // or BTF-typed raw tracepoints. The wrapped error says which.
 var ErrUnavailable = errors.New("eBPF recording unavailable")
 
+// WarnNoCapabilities begins the recording's warning when the capability checks could not be
+// recorded (its capabilities are then not the complete set the workload used).
+const WarnNoCapabilities = "capability checks not recorded"
+
 // Options say what to record.
 type Options struct {
 	// Args is the command to run (Args[0] is looked up in PATH). Empty when attaching to PID
