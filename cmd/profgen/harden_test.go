@@ -5,10 +5,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -313,5 +315,119 @@ func TestCheckManyDuplicateRules(t *testing.T) {
 	}
 	if err != nil || !strings.Contains(string(out), "200001 rules merge into 1") {
 		t.Errorf("check: %v\n%s", err, out)
+	}
+}
+
+// daemonProgram is a small daemon, as nginx without "daemon off" is: it forks twice, the
+// first process exits, and the daemon (its own session) handles SIGINT and SIGTERM by writing
+// the signal's name to got and exiting; it writes its pid to pidFile when ready.
+const daemonProgram = `
+import os, signal, sys, time
+pid_file, got = sys.argv[1], sys.argv[2]
+if os.fork() > 0:
+    sys.exit(0)
+os.setsid()
+if os.fork() > 0:
+    os._exit(0)
+def on(sig, frame):
+    with open(got, "w") as f:
+        f.write(signal.Signals(sig).name)
+    os._exit(0)
+signal.signal(signal.SIGINT, on)
+signal.signal(signal.SIGTERM, on)
+with open(pid_file, "w") as f:
+    f.write(str(os.getpid()))
+while True:
+    time.sleep(0.05)
+`
+
+// TestRecordSignalsReachDaemon: SIGINT to profgen reaches a workload that daemonised (its
+// first process gone), and --duration ends such a recording the same way.
+func TestRecordSignalsReachDaemon(t *testing.T) {
+	python := testutil.RequireCommand(t, "python3")
+	for _, how := range []string{"SIGINT", "duration"} {
+		t.Run(how, func(t *testing.T) {
+			dir := t.TempDir()
+			pidFile, got := filepath.Join(dir, "pid"), filepath.Join(dir, "got")
+			args := []string{"record", "--recording", "r.json"}
+			if how == "duration" {
+				args = append(args, "--duration", "1s")
+			}
+			args = append(args, "--", python, "-c", daemonProgram, pidFile, got)
+			cmd, _, errb := startProfgen(t, dir, args...)
+			waitFile(t, pidFile)
+			if how == "SIGINT" {
+				time.Sleep(200 * time.Millisecond)
+				if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+					t.Fatal(err)
+				}
+			}
+			exitCode(t, cmd, 30*time.Second)
+			want := map[string]string{"SIGINT": "SIGINT", "duration": "SIGTERM"}[how]
+			if b, _ := os.ReadFile(got); strings.TrimSpace(string(b)) != want {
+				t.Errorf("the daemon got %q, want %s; stderr:\n%s", b, want, errb)
+			}
+			if rec := loadRec(t, filepath.Join(dir, "r.json")); rec.Syscalls[native]["clone"] == nil && rec.Syscalls[native]["fork"] == nil {
+				t.Errorf("recording lacks the forks: %v", rec.SyscallNames(native))
+			}
+		})
+	}
+}
+
+// TestRecordSurvivesKillGroup: `kill -9 0` in the workload kills the workload's process
+// group, not profgen, which writes what it saw.
+func TestRecordSurvivesKillGroup(t *testing.T) {
+	dir := t.TempDir()
+	r := runProfgen(t, nil, "record", "--recording", filepath.Join(dir, "r.json"), "--", "/bin/sh", "-c", "sleep 10 & kill -9 0")
+	if r.code != 128+9 {
+		t.Errorf("exit status %d, want 137 (the workload died of SIGKILL); stderr:\n%s", r.code, r.stderr)
+	}
+	if rec := loadRec(t, filepath.Join(dir, "r.json")); rec.Syscalls[native]["kill"] == nil {
+		t.Errorf("recording lacks the kill: %v", rec.SyscallNames(native))
+	}
+}
+
+// TestRecordSurvivesProcessLimit runs profgen itself as an ordinary user under `ulimit -u
+// 150` and records a fork bomb that exhausts that limit for 2 s: profgen must neither crash
+// (a Go runtime that cannot make a thread dies with "pthread_create failed"; it did in 2 of
+// 2 runs before profgen reserved its threads) nor lose the recording.
+func TestRecordSurvivesProcessLimit(t *testing.T) {
+	testutil.RequireRoot(t)
+	setpriv := testutil.RequireCommand(t, "setpriv")
+	dir, err := os.MkdirTemp("", "profgen-nproc-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	bin := filepath.Join(dir, "profgen")
+	copyFile(t, profgenBin, bin, 0o755)
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	os.Mkdir(out, 0o755)
+	os.Chown(out, 65534, 65534)
+	// Endless: it holds the limit until --duration ends it.
+	bomb := `f() { f & f & wait; }; f`
+	for run := range 4 {
+		rec := filepath.Join(out, fmt.Sprintf("r%d.json", run))
+		script := `ulimit -u 150 2>/dev/null || ulimit -p 150 || exit 99; exec "$0" record --duration 2s --recording "$1" -- /bin/sh -c "$2"`
+		cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c", script, bin, rec, bomb)
+		cmd.Dir = out
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		ctx := time.AfterFunc(3*time.Minute, func() { cmd.Process.Kill() })
+		err := cmd.Run()
+		ctx.Stop()
+		if strings.Contains(errb.String(), "pthread_create failed") || strings.Contains(errb.String(), "goroutine ") {
+			t.Fatalf("run %d: profgen crashed: %v\n%.1500s", run, err, errb.String())
+		}
+		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 99 {
+			t.Skip("cannot set the process limit")
+		}
+		got := loadRec(t, rec)
+		if got.Syscalls[native]["clone"] == nil && got.Syscalls[native]["fork"] == nil {
+			t.Errorf("run %d: no fork recorded: %v", run, got.SyscallNames(native))
+		}
 	}
 }

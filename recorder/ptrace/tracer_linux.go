@@ -45,7 +45,6 @@ type tracer struct {
 	waking    bool
 	tid       int
 	detaching atomic.Bool // startDetach ran: the watch goroutine stops waking the tracer
-	rootGone  atomic.Bool // the root was reaped: its pid may be reused, so no more signals
 	// live mirrors the keys of tasks for the watch goroutine, which kills them all when a
 	// started workload outlives its grace period.
 	liveMu  sync.Mutex
@@ -57,6 +56,8 @@ type tracer struct {
 	resumeR int                    // PTRACE_CONT or PTRACE_SYSCALL
 	// execPath is the program the helper execs (the workload's first exec).
 	execPath string
+	// tty is the terminal handed to the workload's process group, if any.
+	tty terminal
 }
 
 // task is one traced thread.
@@ -78,6 +79,7 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 		live:   map[int]bool{},
 		reaped: map[int]bool{},
 		attach: opts.PID != 0,
+		tty:    terminal{fd: -1},
 	}
 	rec := opts.Recording
 	if rec == nil {
@@ -104,6 +106,9 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 		t.resumeR = unix.PTRACE_SYSCALL
 	}
 
+	// Threads made now, while the user's process limit still allows them, serve the Go
+	// runtime later, when the workload may have used it up.
+	reserveThreads(reservedThreads)
 	// Every ptrace request must come from the thread that attached.
 	errc := make(chan error, 1)
 	go func() {
@@ -184,6 +189,7 @@ func (t *tracer) run(ctx context.Context) error {
 		if err := t.start(); err != nil {
 			return err
 		}
+		defer t.tty.takeBack()
 	}
 	t.cpu.start()
 	defer quietStopNotifications()()
@@ -264,10 +270,13 @@ func (t *tracer) start() error {
 		}
 	}
 	argv := append([]string{"profgen-ptrace-helper", path}, t.opts.Args...)
+	// A process group of its own: what the workload signals to its group (kill 0) does not
+	// reach profgen.
 	proc, err := os.StartProcess(self, argv, &os.ProcAttr{
 		Dir:   t.opts.Dir,
 		Env:   env,
 		Files: append(stdio, pr, readyW),
+		Sys:   &syscall.SysProcAttr{Setpgid: true},
 	})
 	if err != nil {
 		return fmt.Errorf("start the workload helper: %w", err)
@@ -285,6 +294,10 @@ func (t *tracer) start() error {
 		syscall.Kill(t.root, syscall.SIGKILL)
 		return fmt.Errorf("attach to the workload: %w", err)
 	}
+	// The helper runs (its group exists) and waits for the filter: the terminal, when
+	// profgen has its foreground, goes to the workload's group before the workload runs.
+	t.tty = foregroundTerminal(stdio[0])
+	t.tty.give(t.root)
 	t.addTask(t.root, t.root)
 	if _, err := pw.Write(msg); err != nil {
 		return fmt.Errorf("send the filter to the helper: %w", err)
@@ -361,8 +374,8 @@ func (t *tracer) watch(ctx context.Context) func() {
 					wake = time.After(20 * time.Millisecond)
 					continue
 				}
-				if s, ok := sig.(syscall.Signal); ok && !t.rootGone.Load() {
-					syscall.Kill(t.root, s)
+				if s, ok := sig.(syscall.Signal); ok {
+					t.signalTree(s)
 				}
 			case <-ctx.Done():
 				ctx = context.Background() // handled once
@@ -372,7 +385,7 @@ func (t *tracer) watch(ctx context.Context) func() {
 					wake = time.After(20 * time.Millisecond)
 					continue
 				}
-				t.signalAll(syscall.SIGTERM)
+				t.signalTree(syscall.SIGTERM)
 				grace := t.opts.Grace
 				if grace == 0 {
 					grace = 5 * time.Second
@@ -465,7 +478,6 @@ func (t *tracer) handle(tid int, ws unix.WaitStatus) {
 	switch {
 	case ws.Exited() || ws.Signaled():
 		if tid == t.root {
-			t.rootGone.Store(true)
 			t.res.Exited = ws.Exited()
 			t.res.ExitCode = ws.ExitStatus()
 			if ws.Signaled() {
@@ -503,6 +515,7 @@ func (t *tracer) handle(tid int, ws unix.WaitStatus) {
 	case event == ptraceEventStop:
 		// A group-stop: keep the task stopped without holding it in ptrace.
 		_ = ptraceRaw(unix.PTRACE_LISTEN, tid, 0, 0)
+		t.stopWithWorkload(tid, sig)
 	default:
 		t.resume(tid, int(sig))
 	}
