@@ -64,7 +64,7 @@ func (d *fileDecoder) enterCap(tid, pid int, name string, info *syscallInfo) *fi
 }
 
 // exitCap derives the capability a capSyscalls call that succeeded needed.
-func (d *fileDecoder) exitCap(tid int, c *fileCall, rval int64) {
+func (d *fileDecoder) exitCap(tid int, c *fileCall) {
 	base := strings.TrimSuffix(c.name, "32")
 	switch base {
 	case "bind":
@@ -154,7 +154,7 @@ func sessionOf(pid int) string {
 }
 
 // deriveFileCaps derives the capabilities a file syscall that succeeded on path needed.
-func (d *fileDecoder) deriveFileCaps(tid int, c *fileCall, path, access string, rval int) {
+func (d *fileDecoder) deriveFileCaps(tid int, c *fileCall, path, access string) {
 	switch {
 	case c.creds != nil && c.ino != nil && len(c.args) == 2: // chown, lchown, fchownat
 		if cp := recorder.ChownCapability(*c.creds, *c.ino, c.args[0], c.args[1]); cp != "" {

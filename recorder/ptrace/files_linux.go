@@ -339,7 +339,7 @@ func (d *fileDecoder) exit(tid int, c *fileCall, rval int64, isErr bool) {
 		return
 	}
 	if capSyscalls[c.name] {
-		d.exitCap(tid, c, rval)
+		d.exitCap(tid, c)
 		return
 	}
 	d.dirsChanged(c.name)
@@ -369,7 +369,7 @@ func (d *fileDecoder) exit(tid int, c *fileCall, rval int64, isErr bool) {
 			typ = lstatType(c.paths[len(c.paths)-1].path) // the file now has the new name
 		}
 		d.agg.FileType(c.pid, path, typ)
-		d.deriveFileCaps(tid, c, path, cp.access, int(rval))
+		d.deriveFileCaps(tid, c, path, cp.access)
 	}
 	if c.name == "execve" || c.name == "execveat" {
 		delete(d.creds, tid) // a set-user-id program changes them
