@@ -256,6 +256,7 @@ func (p *Profile) addFiles(rec *profile.Recording, opts *Options) error {
 		gen.tree = treeRules(rec.Files, func(f string) bool {
 			return gen.userGlob(f) != "" || opts.enabled(RuleBase) && coveredByBase(f, accessPerms(rec.Files[f].Access))
 		}, threshold)
+		gen.treeDirs = treeDirRules(rec.Files, dirs, gen.tree)
 	}
 	groups := map[string]*fileGroup{}
 	for _, f := range paths {
@@ -345,6 +346,7 @@ type generalizer struct {
 	globs     []*regexp.Regexp
 	transient map[string]string // transient file → pattern of its base name
 	tree      map[string]string // file → tree rule
+	treeDirs  map[string]string // directory (with its slash) → tree rule for directories
 }
 
 // userGlob returns the user glob that matches f, or "".
@@ -377,6 +379,9 @@ func (g *generalizer) pattern(f string) string {
 		return p
 	}
 	if p, ok := g.tree[f]; ok {
+		return p
+	}
+	if p, ok := g.treeDirs[f]; ok {
 		return p
 	}
 	if opts.enabled(RuleTemp) {

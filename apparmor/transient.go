@@ -217,3 +217,36 @@ func treeRules(files map[string]*profile.FileAccess, skip func(string) bool, thr
 	}
 	return out
 }
+
+// treeDirRules returns, for the directories below the root of a tree rule that were only
+// read (listed), the rule ROOT/**/ that allows listing every directory of the tree: a
+// runtime that reads many modules of a tree lists its package directories too. dirs holds
+// the paths known to be directories by their recorded children.
+func treeDirRules(files map[string]*profile.FileAccess, dirs map[string]bool, tree map[string]string) map[string]string {
+	var roots []string
+	for _, pat := range tree {
+		root := pat[:strings.LastIndex(pat, "/**.")]
+		if !slices.Contains(roots, root) {
+			roots = append(roots, root)
+		}
+	}
+	out := map[string]string{}
+	if len(roots) == 0 {
+		return out
+	}
+	for p, f := range files {
+		if f.Access != "r" || !(f.Type == profile.FileTypeDir || dirs[p]) {
+			continue
+		}
+		best := ""
+		for _, root := range roots {
+			if strings.HasPrefix(EscapePath(p), root+"/") && len(root) > len(best) {
+				best = root
+			}
+		}
+		if best != "" {
+			out[p+"/"] = best + "/**/"
+		}
+	}
+	return out
+}

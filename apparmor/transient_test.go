@@ -56,6 +56,8 @@ func TestGenerateExact(t *testing.T) {
 		add(fmt.Sprintf("/usr/share/perl5/Mod%02d/Base.pm", i), "r", "file")
 	}
 	add("/usr/share/perl5/strict.pm", "r", "file")
+	add("/usr/share/perl5/Mod01", "r", "dir") // listed: below the tree's root
+	add("/usr/share/perl5", "r", "dir")       // the root itself stays
 	add("/srv/data/a.json", "r", "file") // too few to be a tree
 	add("/tmp/ztpcpapb", "rwcd", "file") // Python's tempfile probe: letters alone, in /tmp
 	add("/srv/lockfile", "wcd", "file")  // letters alone elsewhere: a fixed name
@@ -76,7 +78,9 @@ func TestGenerateExact(t *testing.T) {
   owner /tmp/* rw,
   owner /tmp/profgen-example.*/ w,
   owner /tmp/profgen-example.*/app.log rw,
+  /usr/share/perl5/ r,
   /usr/share/perl5/**.pm r,
+  /usr/share/perl5/**/ r,
   owner /var/lib/nginx/body/0001 w,
   owner /var/lib/redis/dump.rdb w,
   owner /var/lib/redis/temp-*.rdb w,

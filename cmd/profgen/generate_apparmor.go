@@ -96,7 +96,8 @@ Generalisation rules, each switched off with --no-generalize RULE:
          of their names that change from run to run (temp-6381.rdb -> temp-*.rdb,
          job.x8Kq2z -> job.*), their own and in the paths below them
   tree   --tree-threshold (10) or more files of one extension read from one tree (below
-         /a/b/c) become one ROOT/**.EXT rule, as aa-logprof's "glob with extension"
+         /a/b/c) become one ROOT/**.EXT rule, as aa-logprof's "glob with extension",
+         and the directories below ROOT that were only listed one ROOT/**/ rule
   tmp    per-run temporary names under /tmp, /var/tmp, /dev/shm, /run/user/<uid> become *
          (runs of 8+ letters and digits that mix letters and digits, or are all digits)
   cover  a rule is dropped when a glob rule already allows all it matches
