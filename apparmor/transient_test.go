@@ -58,9 +58,9 @@ func TestGenerateExact(t *testing.T) {
 	add("/usr/share/perl5/strict.pm", "r", "file")
 	add("/usr/share/perl5/Mod01", "r", "dir") // listed: below the tree's root
 	add("/usr/share/perl5", "r", "dir")       // the root itself stays
-	add("/srv/data/a.json", "r", "file") // too few to be a tree
-	add("/tmp/ztpcpapb", "rwcd", "file") // Python's tempfile probe: letters alone, in /tmp
-	add("/srv/lockfile", "wcd", "file")  // letters alone elsewhere: a fixed name
+	add("/srv/data/a.json", "r", "file")      // too few to be a tree
+	add("/tmp/ztpcpapb", "rwcd", "file")      // Python's tempfile probe: letters alone, in /tmp
+	add("/srv/lockfile", "wcd", "file")       // letters alone elsewhere: a fixed name
 	rec.AddDerivedCapability("setuid", "setuid(33) as uid 0 gid 0 by nginx")
 	rec.AddDerivedCapability("dac_override", "create or remove entries of /var/lib/nginx/body (uid 33 gid 0 mode 0700) as uid 0\n/** rwx,")
 	rec.AddCapability("net_bind_service")
