@@ -26,7 +26,7 @@ func TestEncodeSeccompPodCapabilities(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := string(b)
-	for _, want := range []string{"# Install the OCI profile", "securityContext:\n  capabilities:\n    add:\n    - SYS_TIME\n    drop:\n    - ALL\n", "localhostProfile: profiles/app.json"} {
+	for _, want := range []string{"# Install the OCI profile", "    securityContext:\n      capabilities:\n        add:\n        - SYS_TIME\n        drop:\n        - ALL\n", "localhostProfile: profiles/app.json"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("pod snippet lacks %q:\n%s", want, out)
 		}

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"sort"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -131,4 +132,37 @@ func changes(a, b map[string]bool) []SyscallChange {
 		}
 	}
 	return out
+}
+
+// ABIGroup is a set of ABIs with the same changes.
+type ABIGroup struct {
+	ABIs    []syscalls.ABI
+	Added   []SyscallChange
+	Removed []SyscallChange
+}
+
+// Groups returns the ABIs of d grouped by equal changes, in the order each group's first ABI
+// has in d (x86_64, x86 and x32 usually change alike, and are then printed once).
+func (d Diff) Groups() []ABIGroup {
+	var out []ABIGroup
+	index := map[string]int{}
+	for _, a := range d.ABIs {
+		k := changeKey(a.Added) + "|" + changeKey(a.Removed)
+		if i, ok := index[k]; ok {
+			out[i].ABIs = append(out[i].ABIs, a.ABI)
+			continue
+		}
+		index[k] = len(out)
+		out = append(out, ABIGroup{ABIs: []syscalls.ABI{a.ABI}, Added: a.Added, Removed: a.Removed})
+	}
+	return out
+}
+
+func changeKey(cs []SyscallChange) string {
+	var b strings.Builder
+	for _, c := range cs {
+		b.WriteString(c.Name)
+		b.WriteByte(',')
+	}
+	return b.String()
 }

@@ -1,14 +1,12 @@
 package profile
 
 import (
-	"bytes"
 	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"sigs.k8s.io/yaml"
 )
 
 // Seccomp output formats.
@@ -17,15 +15,13 @@ const (
 	FormatOCI = "oci"
 	// FormatSPO is a Security Profiles Operator SeccompProfile custom resource (YAML).
 	FormatSPO = "spo"
-	// FormatPod is a pod securityContext snippet pointing kubelet at a localhost profile.
+	// FormatPod is a strategic merge patch that runs a container of a pod (or of a kind with a
+	// pod template) under a localhost profile.
 	FormatPod = "pod"
 )
 
 // Formats lists the seccomp output formats.
 var Formats = []string{FormatOCI, FormatSPO, FormatPod}
-
-// SPOAPIVersion is the apiVersion of the SeccompProfile resources profgen writes.
-const SPOAPIVersion = "security-profiles-operator.x-k8s.io/v1beta1"
 
 // KubeletProfileDir is where kubelet looks for localhost seccomp profiles by default; a pod's
 // localhostProfile is relative to /var/lib/kubelet/seccomp.
@@ -97,16 +93,6 @@ type spoProfileSpec struct {
 	Syscalls      []specs.LinuxSyscall     `json:"syscalls,omitempty"`
 }
 
-type podSnippet struct {
-	SecurityContext struct {
-		SeccompProfile struct {
-			Type             string `json:"type"`
-			LocalhostProfile string `json:"localhostProfile"`
-		} `json:"seccompProfile"`
-		Capabilities *ContainerCapabilities `json:"capabilities,omitempty"`
-	} `json:"securityContext"`
-}
-
 // ContainerCapabilities is the capabilities field of a Kubernetes container's securityContext.
 type ContainerCapabilities struct {
 	Drop []string `json:"drop"`
@@ -130,61 +116,29 @@ func CapabilitiesUsed(caps []string) *ContainerCapabilities {
 	return c
 }
 
-// EncodeSeccompPod is EncodeSeccomp's pod snippet with, when caps is not nil, the container's
-// capabilities. They belong in a container's securityContext (a pod's has none), which the
-// snippet's header says.
+// EncodeSeccompPod is EncodeSeccomp's pod patch with, when caps is not nil, the container's
+// capabilities in its securityContext.
 func EncodeSeccompPod(p *specs.LinuxSeccomp, name string, caps *ContainerCapabilities) ([]byte, error) {
-	b, err := EncodeSeccomp(p, FormatPod, name)
-	if err != nil || caps == nil {
-		return b, err
-	}
-	var s podSnippet
-	s.SecurityContext.SeccompProfile.Type = "Localhost"
-	s.SecurityContext.SeccompProfile.LocalhostProfile = LocalhostProfile(name)
-	s.SecurityContext.Capabilities = caps
-	out, err := yaml.Marshal(s)
-	if err != nil {
-		return nil, fmt.Errorf("encode seccomp profile: %w", err)
-	}
-	header := b[:bytes.LastIndex(b, []byte("\nsecurityContext:"))+1]
-	header = append(append([]byte{}, header...), "# capabilities: as recorded; they go in a container's securityContext (spec.containers[].securityContext).\n"...)
-	return append(header, out...), nil
+	return EncodeSeccompFor(p, FormatPod, KubeOutput{Name: name, Kind: "pod", Container: name, Capabilities: caps})
 }
 
 // EncodeSeccomp writes p in format (oci, spo or pod). name is the profile's name: the
-// SeccompProfile's metadata.name, or the NAME of profiles/NAME.json in the pod snippet.
+// SeccompProfile's metadata.name, or the NAME of profiles/NAME.json in the pod patch (for a
+// pod, container NAME). EncodeSeccompFor says more.
 func EncodeSeccomp(p *specs.LinuxSeccomp, format, name string) ([]byte, error) {
+	return EncodeSeccompFor(p, format, KubeOutput{Name: name, Kind: "pod", Container: name})
+}
+
+// EncodeSeccompFor writes p in format: oci (the runtime-spec JSON), spo (a SeccompProfile
+// resource named o.Name, apiVersion o.SPOAPIVersion) or pod (PodPatch for o).
+func EncodeSeccompFor(p *specs.LinuxSeccomp, format string, o KubeOutput) ([]byte, error) {
 	switch format {
 	case "", FormatOCI:
 		return MarshalSeccomp(p)
-	case FormatSPO, FormatPod:
-	default:
-		return nil, fmt.Errorf("encode seccomp profile: unknown format %q (want %s)", format, strings.Join(Formats, ", "))
+	case FormatSPO:
+		return encodeSPO(p, o)
+	case FormatPod:
+		return PodPatch(o)
 	}
-	if err := ValidateProfileName(name); err != nil {
-		return nil, fmt.Errorf("encode seccomp profile: %w", err)
-	}
-	var v any
-	var header string
-	if format == FormatSPO {
-		if p.DefaultErrnoRet != nil && *p.DefaultErrnoRet != errnoEPERM {
-			return nil, fmt.Errorf("encode seccomp profile: a SeccompProfile has no defaultErrnoRet, and this profile's is %d, not EPERM", *p.DefaultErrnoRet)
-		}
-		if p.ListenerPath != "" {
-			return nil, fmt.Errorf("encode seccomp profile: a SeccompProfile made by profgen cannot carry listenerPath")
-		}
-		v = spoResource{APIVersion: SPOAPIVersion, Kind: "SeccompProfile", Metadata: spoMetadata{Name: name},
-			Spec: spoProfileSpec{DefaultAction: p.DefaultAction, Architectures: p.Architectures, Flags: p.Flags, Syscalls: p.Syscalls}}
-	} else {
-		var s podSnippet
-		s.SecurityContext.SeccompProfile.Type = "Localhost"
-		s.SecurityContext.SeccompProfile.LocalhostProfile = LocalhostProfile(name)
-		v = s
-		header = fmt.Sprintf("# Install the OCI profile on every node first: profgen install %s PROFILE.json\n# (writes %s/%s.json)\n", name, KubeletProfileDir, name)
-	}
-	b, err := yaml.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("encode seccomp profile: %w", err)
-	}
-	return append([]byte(header), b...), nil
+	return nil, fmt.Errorf("encode seccomp profile: unknown format %q (want %s)", format, strings.Join(Formats, ", "))
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -117,8 +118,12 @@ func printDiff(w io.Writer, d profile.Diff) {
 			fmt.Fprintf(w, "  %s: %s\n", n, profile.DangerReason(n))
 		}
 	}
-	for _, a := range d.ABIs {
-		fmt.Fprintf(w, "%s: %d added, %d removed\n", a.ABI, len(a.Added), len(a.Removed))
+	for _, a := range d.Groups() {
+		abis := make([]string, len(a.ABIs))
+		for i, abi := range a.ABIs {
+			abis[i] = string(abi)
+		}
+		fmt.Fprintf(w, "%s: %d added, %d removed\n", strings.Join(abis, ", "), len(a.Added), len(a.Removed))
 		for _, c := range a.Added {
 			flag := ""
 			if c.Dangerous {

@@ -5,12 +5,14 @@ import (
 	"path/filepath"
 	"strings"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/profgen/profgen/internal/sizelimit"
 	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/recorder/ebpf"
+	"github.com/profgen/profgen/seccomp"
 )
 
 // choiceValue is a string flag that accepts one of a fixed set of values, so that a wrong
@@ -39,8 +41,11 @@ func (c *choiceValue) Set(s string) error {
 
 // seccompOutput holds the flags that shape the seccomp output besides its path.
 type seccompOutput struct {
-	format string
-	name   string
+	format     string
+	name       string
+	podKind    string
+	container  string
+	spoVersion string
 }
 
 // addFlags registers --mode, --runtime, --deny, --format and --seccomp-name.
@@ -54,8 +59,11 @@ func (s *seccompOutput) addFlags(f *pflag.FlagSet, opts *profile.SeccompOptions)
 			"the default, false, is what Docker and Kubernetes do unless asked, and its set also covers true")
 	f.StringSliceVar(&opts.Deny, "deny", nil, "syscalls a --mode deny profile denies (comma-separated; default: the dangerous set of Docker's default profile)")
 	f.Var(newChoice(&s.format, profile.FormatOCI, profile.Formats), "format",
-		"seccomp output format: oci (runtime-spec JSON), spo (Security Profiles Operator SeccompProfile YAML), pod (pod securityContext snippet)")
-	f.StringVar(&s.name, "seccomp-name", "", "profile name for --format spo and pod (default: the --seccomp file's name without extension)")
+		"seccomp output format: oci (runtime-spec JSON), spo (Security Profiles Operator SeccompProfile YAML), pod (strategic merge patch that runs a container under the installed profile)")
+	f.StringVar(&s.name, "seccomp-name", "", "profile name for --format spo (metadata.name) and pod (profiles/NAME.json) (default: from the --seccomp file's name)")
+	f.Var(newChoice(&s.podKind, "pod", profile.KubeKinds), "pod-kind", "--format pod: the kind the patch is for: "+strings.Join(profile.KubeKinds, ", "))
+	f.StringVar(&s.container, "pod-container", "", "--format pod: the container that runs under the profile (default: the profile name)")
+	f.Var(newChoice(&s.spoVersion, "v1", profile.SPOAPIVersions), "spo-api-version", "--format spo: apiVersion security-profiles-operator.x-k8s.io/v1 or v1beta1")
 }
 
 // encode generates the seccomp profile from rec and encodes it; warnings go to stderr.
@@ -81,20 +89,79 @@ func (s *seccompOutput) encodeQuiet(rec *profile.Recording, opts profile.Seccomp
 			return nil, usagef("--format %s needs a profile name: --seccomp-name NAME", s.format)
 		}
 		name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+		if s.format == profile.FormatSPO {
+			// metadata.name must be a Kubernetes name: My_App.yaml gives my-app.
+			name = profile.KubeNameFrom(name)
+			if name == "" {
+				return nil, usagef("--format spo: no Kubernetes name can be made from %s: --seccomp-name NAME", path)
+			}
+		}
 	}
-	if s.format != profile.FormatOCI {
+	switch s.format {
+	case profile.FormatSPO:
+		if err := profile.ValidateKubeName(name); err != nil {
+			return nil, usagef("--seccomp-name: %w", err)
+		}
+	case profile.FormatPod:
 		if err := profile.ValidateProfileName(name); err != nil {
 			return nil, usagef("--seccomp-name: %w", err)
 		}
+	}
+	container := s.container
+	if container == "" {
+		container = name
 	}
 	p, err := profile.GenerateSeccomp(rec, opts)
 	if err != nil {
 		return nil, err
 	}
-	if s.format == profile.FormatPod && capabilitiesObserved(rec) {
-		return profile.EncodeSeccompPod(p, name, profile.CapabilitiesUsed(rec.Capabilities))
+	if opts.Warn != nil {
+		for _, w := range profile.ArchWarnings(p, s.format) {
+			opts.Warn(w)
+		}
+		if opts.Mode == profile.ModeDeny {
+			if w := unknownToLibseccomp(p); w != "" {
+				opts.Warn(w)
+			}
+		}
 	}
-	return profile.EncodeSeccomp(p, s.format, name)
+	ko := profile.KubeOutput{Name: name, Kind: s.podKind, Container: container, SPOAPIVersion: s.spoVersion}
+	if s.format == profile.FormatPod && rec != nil && capabilitiesObserved(rec) {
+		ko.Capabilities = profile.CapabilitiesUsed(rec.Capabilities)
+	}
+	b, err := profile.EncodeSeccompFor(p, s.format, ko)
+	if err != nil && s.format == profile.FormatPod && s.container == "" {
+		return nil, usagef("%w (--pod-container NAME)", err)
+	}
+	return b, err
+}
+
+// unknownToLibseccomp returns a warning naming the names of p that the linked libseccomp does
+// not know on each architecture: runc skips them silently, so a deny-list does not deny them.
+func unknownToLibseccomp(p *specs.LinuxSeccomp) string {
+	// ABIs with the same unknown names are named together.
+	var lists []string
+	abisOf := map[string][]string{}
+	for _, abi := range profile.ProfileABIs(p) {
+		_, unknown, err := seccomp.Compile(p, abi)
+		if err != nil || len(unknown) == 0 {
+			continue
+		}
+		l := strings.Join(unknown, ", ")
+		if abisOf[l] == nil {
+			lists = append(lists, l)
+		}
+		abisOf[l] = append(abisOf[l], string(abi))
+	}
+	var parts []string
+	for _, l := range lists {
+		parts = append(parts, strings.Join(abisOf[l], ", ")+": "+l)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	lib, _ := seccomp.LibseccompVersion()
+	return "names unknown to libseccomp " + lib + " are skipped by runtimes built with it, so this deny-list does not deny them (" + strings.Join(parts, "; ") + ")"
 }
 
 // capabilitiesObserved says whether rec's capabilities are the complete set its workload used,

@@ -135,7 +135,7 @@ func TestRecordPodCapabilities(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("record: status %d: %s", r.code, r.stderr)
 	}
-	caps := "  capabilities:\n    add:\n    - SYS_TIME\n    drop:\n    - ALL\n"
+	caps := "    securityContext:\n      capabilities:\n        add:\n        - SYS_TIME\n        drop:\n        - ALL\n"
 	if b, _ := os.ReadFile(pod); !strings.Contains(string(b), caps) {
 		t.Errorf("pod snippet lacks the capabilities:\n%s", b)
 	}

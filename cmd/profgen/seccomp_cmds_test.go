@@ -149,7 +149,8 @@ func TestGenerateSeccompBadInput(t *testing.T) {
 		{"unknown format", string(good), []string{"--format", "xml"}, exitUsage, `"xml" is not one of oci, spo, pod`},
 		{"hostile deny name", string(good), []string{"--mode", "deny", "--deny", "../x"}, exitFailure, `bad syscall name "../x"`},
 		{"unknown deny name", string(good), []string{"--mode", "deny", "--deny", "nosuchcall"}, exitFailure, `"nosuchcall" is not a syscall`},
-		{"hostile spo name", string(good), []string{"--format", "spo", "--seccomp-name", "../web"}, exitUsage, "contains /"},
+		{"hostile spo name", string(good), []string{"--format", "spo", "--seccomp-name", "../web"}, exitUsage, "is not a Kubernetes name"},
+		{"hostile pod name", string(good), []string{"--format", "pod", "--seccomp-name", "../web"}, exitUsage, "contains /"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
