@@ -260,8 +260,9 @@ func (p *Profile) addFiles(rec *profile.Recording, opts *Options) error {
 	}
 	groups := map[string]*fileGroup{}
 	for _, f := range paths {
-		acc := rec.Files[f].Access
-		if (dirs[f] || rec.Files[f].Type == profile.FileTypeDir) && !strings.HasSuffix(f, "/") {
+		fa := rec.Files[f]
+		acc := fa.Access
+		if (dirs[f] || fa.Type == profile.FileTypeDir) && !strings.HasSuffix(f, "/") {
 			// AppArmor names directories with a trailing slash: a path recorded as a
 			// directory, or with recorded children, is one.
 			f += "/"
@@ -300,7 +301,7 @@ func (p *Profile) addFiles(rec *profile.Recording, opts *Options) error {
 		} else if exec != "" && exec != g.exec {
 			p.Warnings = append(p.Warnings, fmt.Sprintf("%s: programs run with different exec modes; kept %s", pat, g.exec))
 		}
-		g.created = g.created && strings.Contains(acc, "c")
+		g.created = g.created && strings.Contains(acc, "c") && !fa.NotOwner
 	}
 	list := make([]*fileGroup, 0, len(groups))
 	for _, g := range groups {

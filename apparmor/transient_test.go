@@ -114,3 +114,20 @@ func TestGenerateExact(t *testing.T) {
 		t.Errorf("threshold 14 (13 files): a tree rule:\n%s", p.Bytes())
 	}
 }
+
+// TestGenerateOwnerNotOwner checks that a created file that a process of another uid
+// accessed gets no owner qualifier.
+func TestGenerateOwnerNotOwner(t *testing.T) {
+	rec := profile.NewRecording("test", "test")
+	rec.AddFile("/srv/a", "wc", profile.Process{})
+	rec.AddFile("/srv/b", "wc", profile.Process{})
+	rec.Files["/srv/b"].NotOwner = true
+	p, err := Generate(rec, Options{Name: "owner"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(p.Bytes())
+	if !strings.Contains(got, "  owner /srv/a w,\n") || !strings.Contains(got, "  /srv/b w,\n") {
+		t.Errorf("profile:\n%s", got)
+	}
+}

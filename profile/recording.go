@@ -101,9 +101,12 @@ type SyscallStat struct {
 type FileAccess struct {
 	Access string `json:"access"`
 	// Type is the file's type when the source knew it (FileTypes); empty when unknown.
-	Type  string  `json:"type,omitempty"`
-	Count uint64  `json:"count"`
-	First Process `json:"first"`
+	Type string `json:"type,omitempty"`
+	// NotOwner is set when a process whose file-system uid was not the file's owner
+	// accessed it after the workload created it (AppArmor's owner would not match).
+	NotOwner bool    `json:"notOwner,omitempty"`
+	Count    uint64  `json:"count"`
+	First    Process `json:"first"`
 }
 
 // File types a FileAccess may carry.
@@ -411,6 +414,7 @@ func (r *Recording) Merge(o *Recording) {
 			if cur.Type == "" {
 				cur.Type = f.Type
 			}
+			cur.NotOwner = cur.NotOwner || f.NotOwner
 		} else {
 			c := *f
 			r.Files[path] = &c

@@ -157,6 +157,19 @@ func (a *Aggregator) FileType(pid int, path, typ string) {
 	a.rec.SetFileType(path, typ, p)
 }
 
+// Created reports whether path is recorded as created by the workload.
+func (a *Aggregator) Created(path string) bool {
+	f := a.rec.Files[path]
+	return f != nil && strings.Contains(f.Access, "c")
+}
+
+// NotOwner records that a process that does not own path accessed it.
+func (a *Aggregator) NotOwner(path string) {
+	if f := a.rec.Files[path]; f != nil {
+		f.NotOwner = true
+	}
+}
+
 // FileTypeKnown reports whether the type of path is recorded.
 func (a *Aggregator) FileTypeKnown(path string) bool {
 	f := a.rec.Files[path]

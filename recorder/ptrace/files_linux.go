@@ -369,6 +369,9 @@ func (d *fileDecoder) exit(tid int, c *fileCall, rval int64, isErr bool) {
 			typ = lstatType(c.paths[len(c.paths)-1].path) // the file now has the new name
 		}
 		d.agg.FileType(c.pid, path, typ)
+		if d.agg.Created(path) {
+			d.checkOwner(tid, c, path, int(rval))
+		}
 		d.deriveFileCaps(tid, c, path, cp.access)
 	}
 	if c.name == "execve" || c.name == "execveat" {
@@ -420,6 +423,24 @@ func (d *fileDecoder) openedFile(tid, fd int, path string, flags uint64) (string
 		return name, ""
 	}
 	return name, fileType(fi.Mode())
+}
+
+// checkOwner notes when the process that accessed path, a file the workload created, is not
+// its owner by file-system uid, as AppArmor's owner conditional compares them.
+func (d *fileDecoder) checkOwner(tid int, c *fileCall, path string, fd int) {
+	cr, err := d.readCreds(tid, false)
+	if err != nil {
+		return
+	}
+	var fi os.FileInfo
+	if c.open {
+		fi, err = os.Stat(fmt.Sprintf("/proc/%d/fd/%d", tid, fd))
+	} else {
+		fi, err = os.Lstat(path)
+	}
+	if err == nil && inodeOf(fi).UID != cr.FSUID {
+		d.agg.NotOwner(path)
+	}
 }
 
 // lstatType returns the type of the file at path, or "" when it is not there.

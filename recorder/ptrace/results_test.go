@@ -183,3 +183,38 @@ func TestRecordRealDirectory(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordNotOwner checks that a file root creates and a process that became another
+// user opens again is marked NotOwner, and one that only its creator uses is not.
+func TestRecordNotOwner(t *testing.T) {
+	testutil.RequireRoot(t)
+	py := pythonPath(t)
+	// Directly in /tmp, which the other user can search (t.TempDir's parent is 0700).
+	dir, err := os.MkdirTemp("", "profgen-notowner-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	script := `import os, sys
+d = sys.argv[1]
+for n in ("shared", "mine"):
+    with open(os.path.join(d, n), "w") as f: f.write("x")
+os.chmod(os.path.join(d, "shared"), 0o666)
+os.setgid(65534); os.setuid(65534)
+open(os.path.join(d, "shared"), "a").close()
+`
+	res := recordCmd(t, Options{Files: true}, py, "-S", "-c", script, dir)
+	if res.Status() != 0 {
+		t.Fatalf("workload exit status %d", res.Status())
+	}
+	rec := res.Recording
+	if f := rec.Files[filepath.Join(dir, "shared")]; f == nil || !f.NotOwner {
+		t.Errorf("shared: %+v, want NotOwner", f)
+	}
+	if f := rec.Files[filepath.Join(dir, "mine")]; f == nil || f.NotOwner {
+		t.Errorf("mine: %+v, want owned", f)
+	}
+}
