@@ -32,6 +32,7 @@ DEBS += redis-server redis-tools
 FUZZ_TARGETS := ./recorder/auditlog:FuzzParseKernel ./recorder/auditlog:FuzzParseAuditd ./recorder/auditlog:FuzzParseInterpreted ./recorder/auditlog:FuzzParseJournal ./recorder/auditlog:FuzzParseAppArmor ./recorder/auditlog:FuzzImport
 FUZZ_TARGETS += ./apparmor:FuzzQuotePath ./apparmor:FuzzSetProfileMode ./apparmor:FuzzCompilePattern ./apparmor:FuzzParseProfiles
 FUZZ_TARGETS += ./profile:FuzzParseSeccomp ./profile:FuzzParseRecordingOrSeccomp
+FUZZ_TARGETS += ./recorder/auditlog:FuzzSeccompRawAgrees
 FUZZ_TARGETS += ./recorder:FuzzParseBaseline ./recorder/ptrace:FuzzDecodeFilter
 FUZZ_TARGETS += ./recorder:FuzzParseStatusCreds
 FUZZ_TARGETS += ./recorder/ebpf:FuzzParseProcCgroup ./recorder/ebpf:FuzzParseMountinfoCgroup2 ./recorder/ebpf:FuzzParseKallsyms

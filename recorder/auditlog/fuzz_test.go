@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -160,6 +161,38 @@ func FuzzImport(f *testing.F) {
 		}
 		if err := im.Recording().Validate(); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// FuzzSeccompRawAgrees: whenever the fast reader of raw seccomp records accepts a body, the
+// general field scanner reads the same fields from it.
+func FuzzSeccompRawAgrees(f *testing.F) {
+	f.Add([]byte(rawBody))
+	f.Add([]byte(rawBody + "\x1dAUID=\"unset\" UID=\"root\" GID=\"root\" ARCH=x86_64 SYSCALL=brk"))
+	f.Add([]byte(`auid=1000 uid=1000 gid=1000 ses=2 subj=snap.x.y (complain) pid=1 comm=636F6D6D2031 exe="/a b" sig=0 arch=40000003 syscall=-1 compat=1 ip=0xf7 code=0x50000`))
+	f.Add([]byte(`auid=4294967295 uid=0 gid=0 ses=4294967295 subj=unconfined pid=40001 comm="myapp" exe=(null) sig=31 arch=c000003e syscall=59 compat=0 ip=0x7f0000000001 code=0x7ffc0000  `))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var fast, general Record
+		fast.scratch = make([]byte, 0, len(body)+len(body)/2)
+		general.scratch = make([]byte, 0, len(body)+len(body)/2)
+		if !fast.parseSeccompRaw(body) {
+			return
+		}
+		ferr, gerr := fast.nameSyscall(), general.parseSeccompFields(body)
+		if (ferr == nil) != (gerr == nil) {
+			t.Fatalf("%q: fast reader: %v, general scanner: %v", body, ferr, gerr)
+		}
+		if ferr != nil {
+			return
+		}
+		a, b := fast.Seccomp, general.Seccomp
+		if !bytes.Equal(a.Comm, b.Comm) || !bytes.Equal(a.Exe, b.Exe) {
+			t.Fatalf("%q: comm/exe %q %q, general %q %q", body, a.Comm, a.Exe, b.Comm, b.Exe)
+		}
+		a.Comm, a.Exe, b.Comm, b.Exe = nil, nil, nil, nil
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("%q:\nfast    %+v\ngeneral %+v", body, a, b)
 		}
 	})
 }

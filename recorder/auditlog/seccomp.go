@@ -23,6 +23,19 @@ var bAUID = []byte("AUID=")
 // parseSeccomp reads the fields of a seccomp record body. The syscall is named on the
 // record's own ABI (arch= and the x32 bit); auditd's SYSCALL= enrichment is never read.
 func (r *Record) parseSeccomp(body []byte) error {
+	if r.Form != FormInterpreted && r.parseSeccompRaw(body) {
+		if err := r.nameSyscall(); err != nil {
+			return err
+		}
+		r.Kind = KindSeccomp
+		return nil
+	}
+	return r.parseSeccompFields(body)
+}
+
+// parseSeccompFields reads a seccomp record body with the general field scanner: any field
+// order, ausearch -i's interpreted values.
+func (r *Record) parseSeccompFields(body []byte) error {
 	sc := &r.Seccomp
 	*sc = Seccomp{Sig: -1}
 	interp := r.Form == FormInterpreted
