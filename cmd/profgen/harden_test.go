@@ -431,3 +431,56 @@ func TestRecordSurvivesProcessLimit(t *testing.T) {
 		}
 	}
 }
+
+// ptyProgram runs argv[1:] on a new pseudo-terminal, as a shell runs a job in the foreground,
+// types ^Z, reports the job's state, continues it as fg would (SIGCONT), types "hello", and
+// prints what the terminal showed.
+const ptyProgram = `
+import os, pty, sys, time, select, signal
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+time.sleep(1.0)
+os.write(fd, b"\x1a")
+time.sleep(0.5)
+print("state after ^Z:", open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()[0])
+os.kill(pid, signal.SIGCONT)
+time.sleep(0.3)
+os.write(fd, b"hello\n")
+out = b""
+deadline = time.time() + 20
+while time.time() < deadline:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        try:
+            b = os.read(fd, 4096)
+        except OSError:
+            break
+        if not b:
+            break
+        out += b
+    elif os.waitpid(pid, os.WNOHANG) != (0, 0):
+        break
+sys.stdout.write(out.decode(errors="replace"))
+`
+
+// TestRecordWorkloadReadsTerminal: in its own process group the workload still reads the
+// terminal profgen was started on (its group is given the terminal's foreground; without
+// that, its read would stop it with SIGTTIN), and job control works: ^Z stops the workload
+// and profgen with it (the shell sees its job stopped), SIGCONT (fg) continues both.
+func TestRecordWorkloadReadsTerminal(t *testing.T) {
+	python := testutil.RequireCommand(t, "python3")
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, python, "-c", ptyProgram, profgenBin, "record", "--recording", filepath.Join(dir, "r.json"), "--", "/bin/sh", "-c", "read line; echo got $line").CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("the workload did not finish: %s", out)
+	}
+	if !strings.Contains(string(out), "state after ^Z: T") {
+		t.Errorf("^Z did not stop profgen with its workload: %q", out)
+	}
+	if err != nil || !strings.Contains(string(out), "got hello") {
+		t.Errorf("%v: terminal showed %q, want the workload to have read hello", err, out)
+	}
+}

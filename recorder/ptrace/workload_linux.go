@@ -76,7 +76,7 @@ func (t *tracer) stopWithWorkload(tid int, sig syscall.Signal) {
 	default:
 		return
 	}
-	if pg, err := unix.Getpgid(tid); err != nil || pg != t.tty.group || procState(tid) != 'T' {
+	if pg, err := unix.Getpgid(tid); err != nil || pg != t.tty.group || (procState(tid) != 'T' && procState(tid) != 't') {
 		return // another group, or already continued (an old report)
 	}
 	t.tty.takeBack()
