@@ -345,45 +345,81 @@ while True:
 // first process gone), and --duration ends such a recording the same way.
 func TestRecordSignalsReachDaemon(t *testing.T) {
 	python := testutil.RequireCommand(t, "python3")
-	for _, how := range []string{"SIGINT", "duration"} {
-		t.Run(how, func(t *testing.T) {
-			dir := t.TempDir()
-			pidFile, got := filepath.Join(dir, "pid"), filepath.Join(dir, "got")
-			args := []string{"record", "--recording", "r.json"}
-			if how == "duration" {
-				args = append(args, "--duration", "1s")
-			}
-			args = append(args, "--", python, "-c", daemonProgram, pidFile, got)
-			cmd, _, errb := startProfgen(t, dir, args...)
-			waitFile(t, pidFile)
-			if how == "SIGINT" {
-				time.Sleep(200 * time.Millisecond)
-				if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-					t.Fatal(err)
-				}
-			}
-			exitCode(t, cmd, 30*time.Second)
-			want := map[string]string{"SIGINT": "SIGINT", "duration": "SIGTERM"}[how]
-			if b, _ := os.ReadFile(got); strings.TrimSpace(string(b)) != want {
-				t.Errorf("the daemon got %q, want %s; stderr:\n%s", b, want, errb)
-			}
-			if rec := loadRec(t, filepath.Join(dir, "r.json")); rec.Syscalls[native]["clone"] == nil && rec.Syscalls[native]["fork"] == nil {
-				t.Errorf("recording lacks the forks: %v", rec.SyscallNames(native))
-			}
-		})
+	for _, c := range backendCases() {
+		for _, how := range []string{"SIGINT", "duration"} {
+			t.Run(c.backend+"/"+how, func(t *testing.T) {
+				testDaemonSignal(t, c, python, how)
+			})
+		}
+	}
+}
+
+// backendCase is a recorder backend and the output its recording is checked in.
+type backendCase struct{ backend, output string }
+
+// backendCases are the recorders that run a workload: ptrace (with a recording) and eBPF
+// (with a seccomp profile; it needs root and a kernel with BPF, else record says so).
+func backendCases() []backendCase {
+	return []backendCase{{"ptrace", "--recording"}, {"ebpf", "--seccomp"}}
+}
+
+// recordedSyscall reports whether the output of c in dir names syscall.
+func recordedSyscall(t *testing.T, c backendCase, dir, syscall string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, "out.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Contains(string(b), `"`+syscall+`"`)
+}
+
+func skipWithoutBackend(t *testing.T, c backendCase, stderr string) {
+	if c.backend == "ebpf" && (strings.Contains(stderr, "eBPF") || strings.Contains(stderr, "BPF")) && !strings.Contains(stderr, "wrote") {
+		t.Skipf("no eBPF recorder here: %s", stderr)
+	}
+}
+
+func testDaemonSignal(t *testing.T, c backendCase, python, how string) {
+	dir := t.TempDir()
+	pidFile, got := filepath.Join(dir, "pid"), filepath.Join(dir, "got")
+	args := []string{"record", "--backend", c.backend, c.output, "out.json"}
+	if how == "duration" {
+		args = append(args, "--duration", "1s")
+	}
+	args = append(args, "--", python, "-c", daemonProgram, pidFile, got)
+	cmd, _, errb := startProfgen(t, dir, args...)
+	waitFile(t, pidFile)
+	if how == "SIGINT" {
+		time.Sleep(200 * time.Millisecond)
+		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exitCode(t, cmd, 30*time.Second)
+	skipWithoutBackend(t, c, errb.String())
+	want := map[string]string{"SIGINT": "SIGINT", "duration": "SIGTERM"}[how]
+	if b, _ := os.ReadFile(got); strings.TrimSpace(string(b)) != want {
+		t.Errorf("the daemon got %q, want %s; stderr:\n%s", b, want, errb)
+	}
+	if !recordedSyscall(t, c, dir, "clone") && !recordedSyscall(t, c, dir, "fork") {
+		t.Errorf("the output lacks the forks")
 	}
 }
 
 // TestRecordSurvivesKillGroup: `kill -9 0` in the workload kills the workload's process
 // group, not profgen, which writes what it saw.
 func TestRecordSurvivesKillGroup(t *testing.T) {
-	dir := t.TempDir()
-	r := runProfgen(t, nil, "record", "--recording", filepath.Join(dir, "r.json"), "--", "/bin/sh", "-c", "sleep 10 & kill -9 0")
-	if r.code != 128+9 {
-		t.Errorf("exit status %d, want 137 (the workload died of SIGKILL); stderr:\n%s", r.code, r.stderr)
-	}
-	if rec := loadRec(t, filepath.Join(dir, "r.json")); rec.Syscalls[native]["kill"] == nil {
-		t.Errorf("recording lacks the kill: %v", rec.SyscallNames(native))
+	for _, c := range backendCases() {
+		t.Run(c.backend, func(t *testing.T) {
+			dir := t.TempDir()
+			r := runProfgen(t, nil, "record", "--backend", c.backend, c.output, filepath.Join(dir, "out.json"), "--", "/bin/sh", "-c", "sleep 10 & kill -9 0")
+			skipWithoutBackend(t, c, r.stderr)
+			if r.code != 128+9 {
+				t.Errorf("exit status %d, want 137 (the workload died of SIGKILL); stderr:\n%s", r.code, r.stderr)
+			}
+			if !recordedSyscall(t, c, dir, "kill") {
+				t.Errorf("the output lacks the kill")
+			}
+		})
 	}
 }
 
@@ -470,17 +506,22 @@ sys.stdout.write(out.decode(errors="replace"))
 // and profgen with it (the shell sees its job stopped), SIGCONT (fg) continues both.
 func TestRecordWorkloadReadsTerminal(t *testing.T) {
 	python := testutil.RequireCommand(t, "python3")
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, python, "-c", ptyProgram, profgenBin, "record", "--recording", filepath.Join(dir, "r.json"), "--", "/bin/sh", "-c", "read line; echo got $line").CombinedOutput()
-	if ctx.Err() != nil {
-		t.Fatalf("the workload did not finish: %s", out)
-	}
-	if !strings.Contains(string(out), "state after ^Z: T") {
-		t.Errorf("^Z did not stop profgen with its workload: %q", out)
-	}
-	if err != nil || !strings.Contains(string(out), "got hello") {
-		t.Errorf("%v: terminal showed %q, want the workload to have read hello", err, out)
+	for _, c := range backendCases() {
+		t.Run(c.backend, func(t *testing.T) {
+			dir := t.TempDir()
+			ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+			defer cancel()
+			out, err := exec.CommandContext(ctx, python, "-c", ptyProgram, profgenBin, "record", "--backend", c.backend, c.output, filepath.Join(dir, "out.json"), "--", "/bin/sh", "-c", "read line; echo got $line").CombinedOutput()
+			if ctx.Err() != nil {
+				t.Fatalf("the workload did not finish: %s", out)
+			}
+			skipWithoutBackend(t, c, string(out))
+			if !strings.Contains(string(out), "state after ^Z: T") {
+				t.Errorf("^Z did not stop profgen with its workload: %q", out)
+			}
+			if err != nil || !strings.Contains(string(out), "got hello") {
+				t.Errorf("%v: terminal showed %q, want the workload to have read hello", err, out)
+			}
+		})
 	}
 }

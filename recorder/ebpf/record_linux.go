@@ -10,12 +10,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/profgen/profgen/internal/jobcontrol"
 	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/recorder"
 )
@@ -109,11 +111,21 @@ func (p *programs) run(ctx context.Context, opts Options, res *Result, procs *pr
 	}
 	cmd := &exec.Cmd{Path: path, Args: opts.Args, Env: opts.Env, Dir: opts.Dir}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio(opts.Stdin, os.Stdin), stdio(opts.Stdout, os.Stdout), stdio(opts.Stderr, os.Stderr)
-	// If profgen dies, so does the workload (as under the ptrace recorder).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// If profgen dies, so does the workload (as under the ptrace recorder). A process group
+	// of its own: what the workload signals to its group (kill -9 0) does not reach profgen.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	if err := p.spawn(cmd); err != nil {
 		return err
 	}
+	// The terminal, when profgen has its foreground, goes to the workload's group; a read
+	// of it made before that stopped the workload (SIGTTIN), which SIGCONT undoes.
+	tty := jobcontrol.None()
+	if in, ok := cmd.Stdin.(*os.File); ok {
+		tty = jobcontrol.Foreground(in)
+	}
+	tty.Give(cmd.Process.Pid)
+	defer tty.TakeBack()
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGCONT)
 	res.PID = cmd.Process.Pid
 	procs.set(cmd.Process.Pid, profile.Process{PID: cmd.Process.Pid, Comm: truncComm(filepath.Base(path)), Exe: path})
 
@@ -145,8 +157,10 @@ func (p *programs) run(ctx context.Context, opts Options, res *Result, procs *pr
 				res.ExitCode = 0
 			}
 		case s := <-opts.Signals:
-			if !rootExited {
-				cmd.Process.Signal(s)
+			// To every traced process left, leaders first: a daemonised workload's first
+			// process is gone, its daemon is not.
+			if sig, ok := s.(syscall.Signal); ok {
+				p.signalTraced(unix.Signal(sig))
 			}
 		case <-done:
 			done = nil
@@ -160,6 +174,9 @@ func (p *programs) run(ctx context.Context, opts Options, res *Result, procs *pr
 		case <-tick.C:
 			if rootExited && !p.anyTraced() {
 				return nil
+			}
+			if !rootExited && jobcontrol.Stopped(cmd.Process.Pid) {
+				tty.JobStopped(cmd.Process.Pid, 0) // ^Z: profgen stops with its job
 			}
 		}
 	}
@@ -242,11 +259,26 @@ func (p *programs) anyTraced() bool {
 }
 
 // signalTraced sends sig to every traced process.
+// The leaders of the traced trees (whose parent is not traced) get it first.
 func (p *programs) signalTraced(sig unix.Signal) {
 	var tgid, state uint32
+	traced := map[int]bool{}
 	it := p.objs.Traced.Iterate()
 	for it.Next(&tgid, &state) {
-		unix.Kill(int(tgid), sig)
+		traced[int(tgid)] = true
+	}
+	var leaders, others []int
+	for pid := range traced {
+		if traced[jobcontrol.Parent(pid)] {
+			others = append(others, pid)
+		} else {
+			leaders = append(leaders, pid)
+		}
+	}
+	sort.Ints(leaders)
+	sort.Ints(others)
+	for _, pid := range append(leaders, others...) {
+		unix.Kill(pid, sig)
 	}
 }
 

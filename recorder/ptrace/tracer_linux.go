@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/profgen/profgen/internal/jobcontrol"
 	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/recorder"
 	"github.com/profgen/profgen/syscalls"
@@ -57,7 +58,7 @@ type tracer struct {
 	// execPath is the program the helper execs (the workload's first exec).
 	execPath string
 	// tty is the terminal handed to the workload's process group, if any.
-	tty terminal
+	tty jobcontrol.Terminal
 }
 
 // task is one traced thread.
@@ -79,7 +80,7 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 		live:   map[int]bool{},
 		reaped: map[int]bool{},
 		attach: opts.PID != 0,
-		tty:    terminal{fd: -1},
+		tty:    jobcontrol.None(),
 	}
 	rec := opts.Recording
 	if rec == nil {
@@ -189,7 +190,7 @@ func (t *tracer) run(ctx context.Context) error {
 		if err := t.start(); err != nil {
 			return err
 		}
-		defer t.tty.takeBack()
+		defer t.tty.TakeBack()
 	}
 	t.cpu.start()
 	defer quietStopNotifications()()
@@ -296,8 +297,8 @@ func (t *tracer) start() error {
 	}
 	// The helper runs (its group exists) and waits for the filter: the terminal, when
 	// profgen has its foreground, goes to the workload's group before the workload runs.
-	t.tty = foregroundTerminal(stdio[0])
-	t.tty.give(t.root)
+	t.tty = jobcontrol.Foreground(stdio[0])
+	t.tty.Give(t.root)
 	t.addTask(t.root, t.root)
 	if _, err := pw.Write(msg); err != nil {
 		return fmt.Errorf("send the filter to the helper: %w", err)
@@ -515,7 +516,7 @@ func (t *tracer) handle(tid int, ws unix.WaitStatus) {
 	case event == ptraceEventStop:
 		// A group-stop: keep the task stopped without holding it in ptrace.
 		_ = ptraceRaw(unix.PTRACE_LISTEN, tid, 0, 0)
-		t.stopWithWorkload(tid, sig)
+		t.tty.JobStopped(tid, sig)
 	default:
 		t.resume(tid, int(sig))
 	}
