@@ -127,11 +127,13 @@ open(os.path.join(os.environ["LOCKED"], "f"), "w").close()
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", 0)); s.close()
 os.chown(os.path.join(os.environ["LOCKED"], "f"), 65534, 65534)
+r, w = os.pipe()
 pid = os.fork()
 if pid == 0:
     os.setgid(65534); os.setuid(65534)
+    os.write(w, b"x")
     import time; time.sleep(10); os._exit(0)
-import time; time.sleep(0.3)
+os.read(r, 1)  # the child is another user now
 os.kill(os.getpid(), 0)  # itself: no capability
 os.kill(pid, 15); os.waitpid(pid, 0)
 os.setgroups([]); os.setgid(65534); os.setuid(65534)
