@@ -19,6 +19,7 @@ CROSS_GOOS := darwin windows
 # Debian packages the build and the tests need.
 DEBS := libseccomp-dev apparmor runc busybox-static strace gcc-multilib auditd
 DEBS += crun
+DEBS += python3
 DEBS += nginx
 # The eBPF recorder's programs: clang compiles them (bpf2go, make generate), llvm-strip strips
 # them, libbpf-dev has bpf_helpers.h; linux-libc-dev (with gcc) has the kernel's uapi headers.
