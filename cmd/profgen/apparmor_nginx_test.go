@@ -135,6 +135,11 @@ func TestAppArmorNginx(t *testing.T) {
 			t.Errorf("no derived capability %s:\n%s", c, text)
 		}
 	}
+	// The master made the temporary directories and gave them to www-data: owner, as
+	// AppArmor compares the owner at the mkdir and the chown, both as root.
+	if !regexp.MustCompile(`(?m)^  owner /tmp/profgen-nginx-[^/]*/body/ w,$`).MatchString(text) {
+		t.Errorf("no owner rule for the body directory the master made:\n%s", text)
+	}
 	// No rule for a file that was only looked for: the recording lists them apart.
 	rec := loadRec(t, filepath.Join(dir, "rec.json"))
 	if len(rec.FailedFiles) == 0 {

@@ -432,6 +432,13 @@ func (d *fileDecoder) checkOwner(tid int, c *fileCall, path string, fd int) {
 	if err != nil {
 		return
 	}
+	if c.ino != nil {
+		// chown: AppArmor compared with the owner before the call
+		if c.ino.UID != cr.FSUID {
+			d.agg.NotOwner(path)
+		}
+		return
+	}
 	var fi os.FileInfo
 	if c.open {
 		fi, err = os.Stat(fmt.Sprintf("/proc/%d/fd/%d", tid, fd))
