@@ -50,8 +50,13 @@ func TestImportRuncWorkflow(t *testing.T) {
 		t.Fatal(err)
 	}
 	testutil.WriteBundleConfig(t, bundle, args, allow)
-	if out, errOut, err := testutil.RunBundle(t, "runc", bundle); err != nil || out != "ok\n" {
-		t.Fatalf("runc under the imported allow-list: %v: %q %s", err, out, errOut)
+	// runc spec's bundle has noNewPrivileges true; Kubernetes runs pods with false unless
+	// told: the allow-list (--runtime runc, whose default covers both) must start both.
+	for _, nnp := range []bool{true, false} {
+		testutil.SetNoNewPrivileges(t, bundle, nnp)
+		if out, errOut, err := testutil.RunBundle(t, "runc", bundle); err != nil || out != "ok\n" {
+			t.Fatalf("runc under the imported allow-list, noNewPrivileges %v: %v: %q %s", nnp, err, out, errOut)
+		}
 	}
 	// Without getdents64 (ls reads the directory with it) the workload must fail.
 	found := false

@@ -70,6 +70,18 @@ func TestKubernetesOutputs(t *testing.T) {
 	a, bb := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")
 	runProfgen(t, nil, "generate", "seccomp", "--seccomp", a, rec)
 	runProfgen(t, nil, "generate", "seccomp", "--runtime", "runc", "--seccomp", bb, rec)
+	// install and check say, in one line each, that a profile without --runtime starts no
+	// container with noNewPrivileges false; with --runtime runc they say nothing.
+	r = runProfgen(t, nil, "install", "--root", filepath.Join(dir, "profiles"), "app", a)
+	if r.code != 0 || strings.Count(r.stderr, "can start a container under this profile") != 1 || !strings.Contains(r.stderr, "runc lacks capget capset") {
+		t.Errorf("install without runtime set: %+v", r)
+	}
+	if r := runProfgen(t, nil, "check", a); r.code != 0 || strings.Count(r.stdout, "generate it with --runtime runc or --runtime crun") != 1 {
+		t.Errorf("check without runtime set: %+v", r)
+	}
+	if r := runProfgen(t, nil, "install", "--root", filepath.Join(dir, "profiles"), "app", bb); r.code != 0 || strings.Contains(r.stderr, "can start a container") {
+		t.Errorf("install with runc's set: %+v", r)
+	}
 	r = runProfgen(t, nil, "diff", a, bb)
 	if r.code != 0 || strings.Count(r.stdout, "added") != 1 || !strings.HasPrefix(r.stdout, "x32, x86, x86_64: ") {
 		t.Errorf("diff not grouped: %+v", r)

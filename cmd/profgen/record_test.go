@@ -454,9 +454,12 @@ func TestRecordRuncEndToEnd(t *testing.T) {
 		t.Fatalf("the profile allows everything by default: the run would prove nothing")
 	}
 	testutil.WriteBundleConfig(t, bundle, args, p)
-	stdout, stderr, err := testutil.RunBundle(t, "runc", bundle)
-	if err != nil || stdout != "HELLO\ndone\n" {
-		t.Fatalf("runc under the recorded profile: %v\nstdout %q\nstderr %s", err, stdout, stderr)
+	for _, nnp := range []bool{false, true} {
+		testutil.SetNoNewPrivileges(t, bundle, nnp)
+		stdout, stderr, err := testutil.RunBundle(t, "runc", bundle)
+		if err != nil || stdout != "HELLO\ndone\n" {
+			t.Fatalf("runc under the recorded profile, noNewPrivileges %v: %v\nstdout %q\nstderr %s", nnp, err, stdout, stderr)
+		}
 	}
 	// The profile is enforced: without the pipe syscalls the script's pipeline fails.
 	removed := 0
@@ -475,7 +478,7 @@ func TestRecordRuncEndToEnd(t *testing.T) {
 		t.Fatal("the recorded profile has no pipe syscall, though the script makes a pipeline")
 	}
 	testutil.WriteBundleConfig(t, bundle, args, p)
-	stdout, stderr, _ = testutil.RunBundle(t, "runc", bundle)
+	stdout, stderr, _ := testutil.RunBundle(t, "runc", bundle)
 	if strings.Contains(stdout, "HELLO") || !strings.Contains(stderr, "pipe") {
 		t.Errorf("without pipe and pipe2 allowed, want the shell to fail making the pipe: stdout %q, stderr %s", stdout, stderr)
 	}
