@@ -196,3 +196,25 @@ func FuzzSeccompRawAgrees(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRawStampAgrees: whenever the one-pass reader of raw stamps accepts one, the general
+// stamp reader gives the same time, serial and body.
+func FuzzRawStampAgrees(f *testing.F) {
+	for _, s := range []string{"1795677319.286:3): x", "1.5:0) : y", "0.000000001:18446744073709551615):", "12.1234567890:1)", "99999999999999999999.1:2)"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s []byte) {
+		var fast, general Record
+		body, ok := fast.parseRawStamp(s)
+		if !ok {
+			return
+		}
+		gbody, err := general.parseStampFields(s)
+		if err != nil {
+			t.Fatalf("%q: fast reader accepted it, general: %v", s, err)
+		}
+		if !bytes.Equal(body, gbody) || !fast.Time.Equal(general.Time) || fast.Serial != general.Serial || fast.HasStamp != general.HasStamp {
+			t.Fatalf("%q: fast %v %d %q, general %v %d %q", s, fast.Time, fast.Serial, body, general.Time, general.Serial, gbody)
+		}
+	})
+}

@@ -2,6 +2,8 @@ package auditlog
 
 import "bytes"
 
+var bPidField = []byte(" pid=")
+
 // seqFields reads a record body field by field in an expected order, each value parsed where
 // it stands. Any departure from the order makes a step fail; the caller then falls back to
 // the general field scanner.
@@ -147,11 +149,19 @@ func (r *Record) parseSeccompRaw(body []byte) bool {
 	}
 	if q.lit(" subj=") {
 		// An LSM label, which may hold a space and a "(mode)": up to the pid.
-		j := bytes.Index(q.s[q.i:], []byte(" pid="))
-		if j < 0 || bytes.ContainsAny(q.s[q.i:q.i+j], "\x1d\"'=") {
-			return false // what the general scanner would read otherwise
+		// Quotes, '=' or the separator in it would make the general scanner read
+		// otherwise.
+		s, i := q.s, q.i
+		for ; i < len(s); i++ {
+			c := s[i]
+			if c == ' ' && bytes.HasPrefix(s[i:], bPidField) {
+				break
+			}
+			if c == enrichSep || c == '"' || c == '\'' || c == '=' {
+				return false
+			}
 		}
-		q.i += j
+		q.i = i
 	}
 	if !q.lit(" pid=") {
 		return false
