@@ -21,7 +21,8 @@ func newCheckCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check [--bpf OUT] [--json] [FILE] [--apparmor PROFILE]",
 		Short: "Parse a seccomp profile, compile it with libseccomp, and report problems",
-		Long: `Parse a seccomp profile (OCI runtime-spec JSON), compile it with libseccomp for each of
+		Long: `Parse a seccomp profile (OCI runtime-spec JSON, or Docker's format resolved for --arch,
+--caps and --kernel), compile it with libseccomp for each of
 its architectures, and report:
   - names unknown on an architecture, to libseccomp (runtimes built with it skip them) or
     to the kernel's syscall tables

@@ -21,8 +21,9 @@ func newDiffCmd() *cobra.Command {
 		Short: "Show the syscalls added and removed between two profiles or recordings",
 		Long: `Compare two seccomp profiles (what each permits on each of its architectures) or two
 recordings (what was recorded on each ABI) and print the syscalls added and removed per
-ABI. Additions that Docker's default profile blocks are flagged "dangerous" and listed
-first, each with what it lets a process do.
+ABI, ABIs with equal changes together. Additions that Docker's default profile blocks are
+flagged "dangerous" and listed first, each with what it lets a process do. A profile in
+Docker's format (archMap, includes/excludes) is resolved for --arch, --caps and --kernel.
 
 --markdown prints a short Markdown summary instead (dangerous additions first, ABIs grouped
 per syscall), for a pull request or GitHub's $GITHUB_STEP_SUMMARY.

@@ -14,7 +14,8 @@ func newExecCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "exec --seccomp FILE -- CMD [ARG...]",
 		Short: "Run a command under a seccomp profile, without a container runtime",
-		Long: `Compile a seccomp profile (OCI runtime-spec JSON) with libseccomp, set no_new_privs,
+		Long: `Compile a seccomp profile (OCI runtime-spec JSON, or Docker's format resolved for this
+machine) with libseccomp, set no_new_privs,
 install the filter and replace profgen with CMD, so a profile can be tried without a
 container runtime. The exit status is CMD's own.
 

@@ -186,7 +186,7 @@ func newGenerateSeccompCmd() *cobra.Command {
 	var o outputOptions
 	cmd := &cobra.Command{
 		Use:   "seccomp [flags] [RECORDING...]",
-		Short: "Write a seccomp profile (OCI, SPO SeccompProfile or pod snippet) from recordings",
+		Short: "Write a seccomp profile (OCI, SPO SeccompProfile or pod patch) from recordings",
 		Long: `Write a seccomp profile from one or more recordings (merged), as an OCI runtime-spec
 LinuxSeccomp object: the format runc, crun, containerd, CRI-O and kubelet's localhost
 profiles read. Output is deterministic: the same recordings give the same bytes.
@@ -205,14 +205,22 @@ Modes:
 
 Architectures are the recorded ABIs with their companions (x86_64 brings x86 and x32).
 exit, exit_group and rt_sigreturn are always allowed. --runtime runc|crun adds the syscalls
-that runtime makes after it loads the filter, measured on this project's test machines;
-without them a container cannot start under an allow-list profile.`,
+that runtime makes after it loads the filter, measured on this project's test machines
+with the container's noNewPrivileges false (Docker's and Kubernetes' default) and true
+(--no-new-privileges: allowPrivilegeEscalation: false); without them a container cannot
+start under an allow-list profile, and profgen says so.
+
+--format pod writes a strategic merge patch for --pod-kind that runs --pod-container under
+the installed profile; --format spo a SeccompProfile (apiVersion v1, --spo-api-version
+v1beta1) whose metadata.name is a Kubernetes name.`,
 		Example: `  profgen generate seccomp app.rec.json > app.json
   profgen generate seccomp --runtime runc --seccomp app.json run1.json run2.json
   profgen generate seccomp --mode complain --runtime runc --seccomp trial.json app.rec.json
   profgen generate seccomp --mode log --seccomp audit.json
   profgen generate seccomp --mode deny --deny mount,umount2,ptrace --seccomp deny.json
+  profgen generate seccomp --runtime runc --no-new-privileges --seccomp app.json app.rec.json
   profgen generate seccomp --format spo --seccomp-name web app.rec.json > web.yaml
+  profgen generate seccomp --format pod --pod-kind deployment --pod-container web --seccomp-name app app.rec.json
   profgen generate seccomp --format pod --seccomp-name web app.rec.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.seccomp == "" {

@@ -22,7 +22,9 @@ func newInstallCmd() *cobra.Command {
 		Short: "Install a seccomp profile where kubelet finds localhost profiles",
 		Long: fmt.Sprintf(`Validate a seccomp profile and its name, write it as DIR/NAME.json atomically
 (a temporary file in DIR, fsync, rename: an existing profile survives any failure) and print
-the localhostProfile value a pod uses to select it.
+the localhostProfile value a pod uses to select it: the path relative to kubelet's seccomp
+root when DIR is inside it. A profile in Docker's format is installed resolved for --arch,
+--caps and --kernel (containerd reads only the OCI form).
 
 NAME may not be empty or contain "/", ".." or control characters. DIR defaults to %s
 (kubelet resolves localhostProfile against /var/lib/kubelet/seccomp). FILE "-" reads

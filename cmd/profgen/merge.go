@@ -20,7 +20,8 @@ func newMergeCmd() *cobra.Command {
 		Long: `Merge several recordings into one (syscalls, arguments, files, sockets and capabilities
 united, counts added up), or several seccomp profiles into one that permits everything any
 of them permits. The inputs must all be recordings or all be profiles; profiles must share
-their default action.
+their default action. A profile in Docker's format is resolved for --arch, --caps and
+--kernel first (merge of one such file writes its plain OCI form).
 
 Typical use in CI: record each test suite separately, merge the recordings, generate the
 profile once.`,
