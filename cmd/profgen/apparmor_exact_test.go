@@ -15,7 +15,8 @@ import (
 
 // exactScript runs a command found late in PATH (env's execvp tries each entry), lists an
 // empty directory, makes and removes a mktemp -d directory, runs mkdir on a directory that
-// is there, renames a PID-named temporary file into place and opens a directory with O_PATH.
+// is there, renames a PID-named temporary file into place, opens a directory with O_PATH and
+// reads a symbolic link (AppArmor does not mediate readlink).
 const exactScript = `set -e
 PATH=$WORK/missing/a:$WORK/missing/b:/usr/bin:/bin
 env uname > /dev/null
@@ -27,6 +28,7 @@ mkdir "$WORK/empty" 2>/dev/null || :
 echo data > "$WORK/temp-$$.rdb"
 mv "$WORK/temp-$$.rdb" "$WORK/dump.rdb"
 python3 -S -c 'import os, sys; os.close(os.open(sys.argv[1], os.O_PATH))' "$WORK/opath"
+readlink "$WORK/link" > /dev/null
 `
 
 // recordProfile records args with the AppArmor output and returns the profile's rule lines
@@ -67,6 +69,9 @@ func TestAppArmorExactShell(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := os.Symlink("empty", filepath.Join(work, "link")); err != nil {
+		t.Fatal(err)
+	}
 	env := append(os.Environ(), "WORK="+work)
 	// The tmp rule would generalise the test's own temporary directory: off, so that only
 	// what the workload did shapes the names.
@@ -80,7 +85,7 @@ func TestAppArmorExactShell(t *testing.T) {
 	// Exactly these rules name the work directory: the listed directory with its slash and
 	// no rule for mkdir's EEXIST; the mktemp directory and its file with * for the random
 	// suffix; the PID-named file with * for the PID and the file it became, exact; nothing
-	// for the PATH entries that were tried, nothing for the O_PATH open.
+	// for the PATH entries that were tried, nothing for the O_PATH open or the link read.
 	want := []string{
 		"owner WORK/dump.rdb w,",
 		"WORK/empty/ r,",

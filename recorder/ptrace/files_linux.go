@@ -56,8 +56,8 @@ var pathSyscalls = map[string]pathSpec{
 	"access":     {args: []pathArg{p(0, "")}, openFlags: -1},
 	"faccessat":  {args: []pathArg{at(0, 1, "")}, openFlags: -1},
 	"faccessat2": {args: []pathArg{at(0, 1, "")}, openFlags: -1},
-	"readlink":   {args: []pathArg{p(0, "r")}, openFlags: -1},
-	"readlinkat": {args: []pathArg{at(0, 1, "r")}, openFlags: -1},
+	"readlink":   {args: []pathArg{p(0, "")}, openFlags: -1},
+	"readlinkat": {args: []pathArg{at(0, 1, "")}, openFlags: -1},
 	"truncate":   {args: []pathArg{p(0, "w")}, openFlags: -1},
 	"truncate64": {args: []pathArg{p(0, "w")}, openFlags: -1},
 	"unlink":     {args: []pathArg{p(0, "d")}, openFlags: -1},
@@ -91,12 +91,14 @@ var pathSyscalls = map[string]pathSpec{
 	"mmap2":      {openFlags: -1},
 }
 
-// lookOnly are the path syscalls that only look at a file (stat, access): AppArmor does not
-// mediate them, so their paths are recorded at the entry, with no access, without waiting
-// for the exit.
+// lookOnly are the path syscalls that only look at a file (stat, access, readlink): their
+// paths are recorded at the entry, with no access, without waiting for the exit. AppArmor
+// has no hook for readlink (a symbolic link is never opened: the file it names is), so
+// reading a link gets no rule.
 var lookOnly = map[string]bool{
 	"stat": true, "lstat": true, "stat64": true, "lstat64": true, "newfstatat": true,
 	"fstatat64": true, "statx": true, "access": true, "faccessat": true, "faccessat2": true,
+	"readlink": true, "readlinkat": true,
 }
 
 // capSyscalls are the syscalls, other than pathSyscalls, whose success shows that the caller
@@ -352,7 +354,7 @@ func (d *fileDecoder) exit(tid int, c *fileCall, rval int64, isErr bool) {
 			typ = profile.FileTypeDir
 		case c.name == "unlinkat" && len(c.args) > 0 && c.args[0]&atRemoveDir != 0:
 			typ = profile.FileTypeDir
-		case c.name == "readlink" || c.name == "readlinkat" || c.name == "symlink" || c.name == "symlinkat" && i == 0:
+		case c.name == "symlink" || c.name == "symlinkat":
 			typ = profile.FileTypeSymlink
 		case c.name == "execve" || c.name == "execveat":
 			// AppArmor names the program by its file, after symbolic links.
