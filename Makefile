@@ -33,6 +33,7 @@ DEBS += redis-server redis-tools
 FUZZ_TARGETS := ./recorder/auditlog:FuzzParseKernel ./recorder/auditlog:FuzzParseAuditd ./recorder/auditlog:FuzzParseInterpreted ./recorder/auditlog:FuzzParseJournal ./recorder/auditlog:FuzzParseAppArmor ./recorder/auditlog:FuzzImport
 FUZZ_TARGETS += ./apparmor:FuzzQuotePath ./apparmor:FuzzSetProfileMode ./apparmor:FuzzCompilePattern ./apparmor:FuzzParseProfiles
 FUZZ_TARGETS += ./profile:FuzzParseSeccomp ./profile:FuzzParseRecordingOrSeccomp
+FUZZ_TARGETS += ./profile:FuzzParseDockerSeccomp ./profile:FuzzParseRuntimeSet ./profile:FuzzKubeNameFrom
 FUZZ_TARGETS += ./recorder/auditlog:FuzzSeccompRawAgrees ./recorder/auditlog:FuzzRawStampAgrees
 FUZZ_TARGETS += ./recorder:FuzzParseBaseline ./recorder/ptrace:FuzzDecodeFilter
 FUZZ_TARGETS += ./recorder:FuzzParseStatusCreds
