@@ -10,6 +10,12 @@
 // Where seccomp is unavailable, and when attaching to a running process (-p), the tracer uses
 // PTRACE_SYSCALL instead.
 //
+// When file paths are asked for (Options.Files), the file syscalls and the few whose success
+// implies a capability are resumed from their seccomp stop with PTRACE_SYSCALL, so that each
+// of them, and no other call, stops again at its exit: an access is recorded only if it
+// succeeded (failures go to the recording's FailedFiles), with the file's type and the
+// name the kernel gives it, and capabilities a root process must have had are derived.
+//
 // All ptrace requests come from one locked OS thread. Each stop is decoded with
 // PTRACE_GET_SYSCALL_INFO, which gives the audit arch, the number and the arguments together,
 // and fed to a recorder.Aggregator. See CPUPolicy for where the tracer and the workload run.
