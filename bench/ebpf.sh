@@ -4,6 +4,7 @@
 # hits all alike), and its start-up on its own. Targets:
 #   heavy5.sh (heavy.sh five times over)  profgen --backend ebpf within 1.05x native
 #   parallel.sh (two CPU-bound procs)     profgen --backend ebpf within 1.05x native
+#   heavy5.sh with --recording (the paths of opens and execs through the ring buffer)  within 1.3x
 #   start-up (record -- /bin/true, less the native run)  under 0.3 s
 # Wall seconds are the median of ROUNDS runs (default 5); cpu is the workload's user+system
 # seconds (for profgen, its children's, profgen's own included), a figure less disturbed by
@@ -32,14 +33,16 @@ run() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# bench NAME WORKLOAD: median wall and cpu seconds for native, ebpf, ptrace, strace.
+# bench NAME WORKLOAD [PROFGEN-FLAGS...]: median wall and cpu seconds for native, ebpf, ptrace,
+# strace.
 bench() {
 	local name=$1 workload=$2 k
+	shift 2
 	for k in native ebpf ptrace strace; do : > "$work/$k"; done
 	for _ in $(seq "$ROUNDS"); do
 		run native "$workload" >> "$work/native"
-		run ebpf "$PROFGEN" record --backend ebpf --seccomp "$work/e.json" -- "$workload" >> "$work/ebpf"
-		run ptrace "$PROFGEN" record --backend ptrace --seccomp "$work/p.json" -- "$workload" >> "$work/ptrace"
+		run ebpf "$PROFGEN" record --backend ebpf --seccomp "$work/e.json" "$@" -- "$workload" >> "$work/ebpf"
+		run ptrace "$PROFGEN" record --backend ptrace --seccomp "$work/p.json" "$@" -- "$workload" >> "$work/ptrace"
 		run strace strace -f -c -o /dev/null "$workload" >> "$work/strace"
 	done
 	printf "%s" "$name"
@@ -57,13 +60,16 @@ while read -r name nw nc ew ec pw pc sw sc; do
 	pr=$(awk -v a="$pw" -v b="$nw" 'BEGIN { printf "%.2f", a / b }')
 	sr=$(awk -v a="$sw" -v b="$nw" 'BEGIN { printf "%.2f", a / b }')
 	printf "%-10s %7ss/%6ss %7ss/%6ss %7ss/%6ss %7ss/%6ss %8sx %8sx %8sx\n" "$name" "$nw" "$nc" "$ew" "$ec" "$pw" "$pc" "$sw" "$sc" "$er" "$pr" "$sr"
-	if awk -v r="$er" 'BEGIN { exit !(r > 1.05) }'; then
-		echo "  MISSED: $name with --backend ebpf is ${er}x native (wall), target 1.05x"
+	limit=1.05
+	[ "$name" = heavy5-paths ] && limit=1.3
+	if awk -v r="$er" -v l="$limit" 'BEGIN { exit !(r > l) }'; then
+		echo "  MISSED: $name with --backend ebpf is ${er}x native (wall), target ${limit}x"
 		fail=1
 	fi
 done < <(
 	bench heavy5 bench/heavy5.sh
 	bench parallel bench/parallel.sh
+	bench heavy5-paths bench/heavy5.sh --recording "$work/r.json"
 )
 
 # Start-up: record a program that does almost nothing; the time beyond its native run is

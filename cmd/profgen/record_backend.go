@@ -47,9 +47,6 @@ func (o *recordOptions) chooseBackend() (backend, note string, err error) {
 		if o.base.runtime != "" {
 			return "", "", usagef("record: --runtime-base needs the ptrace backend (it sees each syscall in order)")
 		}
-		if o.out.apparmor.path != "" {
-			return "", "", usagef("record: the eBPF backend does not read paths yet, which --apparmor needs; use --backend ptrace")
-		}
 		return backendEBPF, "", nil
 	case backendAuto:
 	default:
@@ -62,7 +59,7 @@ func (o *recordOptions) chooseBackend() (backend, note string, err error) {
 	case o.base.runtime != "":
 		why = "--runtime-base sees each syscall in order"
 	case o.out.apparmor.path != "" || o.out.recording != "":
-		why = "the eBPF backend does not read file paths yet, which --apparmor and --recording keep"
+		why = "the eBPF backend reads the paths of opens and execs only, and --apparmor and --recording keep every file syscall's"
 	}
 	if why != "" && !scoped {
 		return backendPtrace, "profgen: recording with ptrace: " + why, nil
@@ -103,7 +100,7 @@ func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrac
 		Args: popts.Args, Env: popts.Env, Dir: popts.Dir, PID: popts.PID,
 		Stdin: popts.Stdin, Stdout: popts.Stdout, Stderr: popts.Stderr,
 		Signals: popts.Signals, Grace: popts.Grace, Recording: popts.Recording,
-		Cgroup: o.cgroup,
+		Cgroup: o.cgroup, Files: popts.Files,
 	}
 	if o.container != "" {
 		pid, err := ebpf.ContainerPID(ctx, o.runtime, o.container)
@@ -126,9 +123,9 @@ func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrac
 	if err != nil {
 		return recordOutcome{}, fmt.Errorf("record: %w", err)
 	}
-	if o.out.recording != "" {
+	if popts.Files {
 		res.Recording.Source.Warnings = append(res.Recording.Source.Warnings,
-			"recorded with the eBPF backend, which does not read file paths yet: files are not recorded")
+			"recorded with the eBPF backend: files are those opened and executed; other file syscalls (mkdir, unlink, rename, chmod ...) are not recorded")
 	}
 	if len(res.Lost) > 0 {
 		fmt.Fprintf(w, "profgen: the eBPF recorder lost events %v: the recording may be incomplete\n", res.Lost)

@@ -45,7 +45,7 @@ func TestRecordBackendAuto(t *testing.T) {
 	// Paths are read by ptrace only: auto says so and takes it.
 	rec := filepath.Join(dir, "r.json")
 	r = runProfgen(t, nil, "record", "--recording", rec, "--", "/bin/cat", "/etc/hostname")
-	if r.code != 0 || !strings.Contains(r.stderr, "recording with ptrace: the eBPF backend does not read file paths") {
+	if r.code != 0 || !strings.Contains(r.stderr, "recording with ptrace: the eBPF backend reads the paths of opens and execs only") {
 		t.Errorf("auto with --recording: status %d, stderr:\n%s", r.code, r.stderr)
 	}
 	if loadRec(t, rec).Source.Backend != "ptrace" {

@@ -27,7 +27,7 @@ const (
 
 // lossNames name the program's loss counters, in the order of its LOST_* indexes, as they
 // appear in a recording's source.dropped.
-var lossNames = [...]string{"ebpf_fork_untraced", "ebpf_stray_syscall", "ebpf_args", "ebpf_capability_checks"}
+var lossNames = [...]string{"ebpf_fork_untraced", "ebpf_stray_syscall", "ebpf_args", "ebpf_capability_checks", "ebpf_paths"}
 
 // argsKept says which of the first three arguments the program keeps for a syscall (bit i:
 // argument i), for the syscalls whose arguments recorder.Aggregator decodes.
@@ -41,6 +41,8 @@ type programs struct {
 	// says why): the syscalls are recorded all the same.
 	capProg *ebpf.Program
 	capErr  error
+	// exitProg reads the paths of opens (only when asked).
+	exitProg *ebpf.Program
 }
 
 // coreObjects are the maps and the programs that count syscalls and follow processes; the
@@ -71,6 +73,8 @@ type scope struct {
 	cgroupLevel uint32
 	// fromExec: a process of the cgroup counts from its execve on (Options.FromExec).
 	fromExec bool
+	// paths: read the paths of opens and execs (Options.Files).
+	paths bool
 }
 
 // load loads and attaches the programs for sc.
@@ -95,6 +99,13 @@ func load(sc scope) (*programs, error) {
 			}
 		}
 	}
+	if sc.paths {
+		if err := spec.Variables["want_paths"].Set(uint32(1)); err != nil {
+			return nil, fmt.Errorf("set the paths mode: %w", err)
+		}
+	} else {
+		spec.Maps["paths"].MaxEntries = uint32(os.Getpagesize()) // unused: the smallest ring
+	}
 	p := &programs{}
 	if err := spec.LoadAndAssign(&p.objs, nil); err != nil {
 		if errors.Is(err, os.ErrPermission) {
@@ -118,8 +129,35 @@ func load(sc scope) (*programs, error) {
 		}
 		p.links = append(p.links, l)
 	}
+	if sc.paths {
+		if err := p.loadPaths(spec); err != nil {
+			p.Close()
+			return nil, err
+		}
+	}
 	p.capErr = p.loadCaps(spec)
 	return p, nil
+}
+
+// loadPaths loads and attaches the sys_exit program that reads the paths of opens, sharing
+// the loaded maps.
+func (p *programs) loadPaths(spec *ebpf.CollectionSpec) error {
+	var objs struct {
+		SysExit *ebpf.Program `ebpf:"sys_exit"`
+	}
+	err := spec.LoadAndAssign(&objs, &ebpf.CollectionOptions{MapReplacements: map[string]*ebpf.Map{
+		"open_calls": p.objs.OpenCalls, "paths": p.objs.Paths, "path_scratch": p.objs.PathScratch, "losses": p.objs.Losses,
+	}})
+	if err != nil {
+		return fmt.Errorf("%w: load the paths program: %w", ErrUnavailable, err)
+	}
+	p.exitProg = objs.SysExit
+	l, err := link.AttachTracing(link.TracingOptions{Program: objs.SysExit})
+	if err != nil {
+		return fmt.Errorf("%w: attach the paths program to sys_exit: %w", ErrUnavailable, err)
+	}
+	p.links = append(p.links, l)
+	return nil
 }
 
 // loadCaps loads and attaches the capability program (on the cap_capable tracepoint of Linux
@@ -150,8 +188,10 @@ func (p *programs) Close() error {
 	for i := len(p.links) - 1; i >= 0; i-- {
 		errs = append(errs, p.links[i].Close())
 	}
-	if p.capProg != nil {
-		errs = append(errs, p.capProg.Close())
+	for _, prog := range []*ebpf.Program{p.capProg, p.exitProg} {
+		if prog != nil {
+			errs = append(errs, prog.Close())
+		}
 	}
 	errs = append(errs, p.objs.Close())
 	return errors.Join(errs...)

@@ -49,6 +49,11 @@ type Options struct {
 	Grace time.Duration
 	// Recording is filled with what was seen; nil means a new one.
 	Recording *profile.Recording
+	// Files makes the recorder read the paths of the files the workload opens (and of the
+	// programs it executes), resolved by the kernel, with AppArmor access letters; opens that
+	// failed go to the recording's failed files. Other file syscalls (mkdir, unlink, rename,
+	// chmod ...) are not seen.
+	Files bool
 	// Ready, when set, is called once the programs are attached, before the command starts
 	// (or, with PID or Cgroup, before the recording begins).
 	Ready func()

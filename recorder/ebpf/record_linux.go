@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -43,6 +44,7 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 		}
 		sc.fromExec = opts.FromExec
 	}
+	sc.paths = opts.Files
 	p, loadTime, err := loadTimed(sc)
 	if err != nil {
 		return nil, err
@@ -50,10 +52,27 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 	defer p.Close()
 
 	res := &Result{LoadTime: loadTime}
+	rec := opts.Recording
+	if rec == nil {
+		rec = profile.NewRecording("profgen", "ebpf")
+	}
+	var procs procCache
+	agg := recorder.NewAggregator(rec)
+	agg.ProcessInfo = procs.info
+	var paths *pathReader
+	if opts.Files {
+		if paths, err = p.startPaths(agg); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if paths != nil {
+				paths.stop()
+			}
+		}()
+	}
 	if opts.Ready != nil && opts.PID == 0 {
 		opts.Ready() // with PID, attach calls it once the process is registered
 	}
-	var procs procCache
 	switch {
 	case opts.Cgroup != "":
 		res.Detached = true
@@ -74,12 +93,18 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 	}
 	p.links = nil
 
-	rec := opts.Recording
-	if rec == nil {
-		rec = profile.NewRecording("profgen", "ebpf")
+	if paths != nil {
+		perr := paths.stop()
+		unresolved := paths.unresolved
+		paths = nil
+		if perr != nil {
+			return nil, perr
+		}
+		if unresolved > 0 {
+			rec.Source.Warnings = append(rec.Source.Warnings,
+				fmt.Sprintf("%d failed opens of a relative path not recorded: the directory they were relative to was gone", unresolved))
+		}
 	}
-	agg := recorder.NewAggregator(rec)
-	agg.ProcessInfo = procs.info
 	total, lost, err := p.collect(agg)
 	if err != nil {
 		return nil, err
@@ -339,9 +364,14 @@ func cgroupScope(dir string) (scope, error) {
 }
 
 // procCache describes processes: those the recorder knows from the start, others from /proc.
-type procCache struct{ known map[int]profile.Process }
+type procCache struct {
+	mu    sync.Mutex // the paths reader asks while the command starts
+	known map[int]profile.Process
+}
 
 func (c *procCache) set(pid int, p profile.Process) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.known == nil {
 		c.known = map[int]profile.Process{}
 	}
@@ -351,7 +381,10 @@ func (c *procCache) set(pid int, p profile.Process) {
 func (c *procCache) add(pid int) { c.set(pid, recorder.ProcProcess(pid)) }
 
 func (c *procCache) info(pid int) profile.Process {
-	if p, ok := c.known[pid]; ok {
+	c.mu.Lock()
+	p, ok := c.known[pid]
+	c.mu.Unlock()
+	if ok {
 		return p
 	}
 	return recorder.ProcProcess(pid)

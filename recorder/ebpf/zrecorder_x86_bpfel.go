@@ -41,6 +41,19 @@ type recorderCount struct {
 	KeepArgs  uint32
 }
 
+type recorderOpenCall struct {
+	_        structs.HostLayout
+	Filename uint64
+	Dfd      int64
+	Flags    uint32
+	Pad      uint32
+}
+
+type recorderScratch struct {
+	_   structs.HostLayout
+	Buf [8192]int8
+}
+
 type recorderStrayKey struct {
 	_   structs.HostLayout
 	Abi uint32
@@ -58,6 +71,9 @@ const (
 	recorderMapConfig            = "config"
 	recorderMapCounts            = "counts"
 	recorderMapLosses            = "losses"
+	recorderMapOpenCalls         = "open_calls"
+	recorderMapPathScratch       = "path_scratch"
+	recorderMapPaths             = "paths"
 	recorderMapStrays            = "strays"
 	recorderMapTraced            = "traced"
 	recorderProgCapCapableResult = "cap_capable_result"
@@ -65,9 +81,11 @@ const (
 	recorderProgSchedProcessExit = "sched_process_exit"
 	recorderProgSchedProcessFork = "sched_process_fork"
 	recorderProgSysEnter         = "sys_enter"
+	recorderProgSysExit          = "sys_exit"
 	recorderVarCgroupFromExec    = "cgroup_from_exec"
 	recorderVarCgroupId          = "cgroup_id"
 	recorderVarCgroupLevel       = "cgroup_level"
+	recorderVarWantPaths         = "want_paths"
 )
 
 // loadRecorder returns the embedded CollectionSpec for recorder.
@@ -117,20 +135,24 @@ type recorderProgramSpecs struct {
 	SchedProcessExit *ebpf.ProgramSpec `ebpf:"sched_process_exit"`
 	SchedProcessFork *ebpf.ProgramSpec `ebpf:"sched_process_fork"`
 	SysEnter         *ebpf.ProgramSpec `ebpf:"sys_enter"`
+	SysExit          *ebpf.ProgramSpec `ebpf:"sys_exit"`
 }
 
 // recorderMapSpecs contains maps before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type recorderMapSpecs struct {
-	Args      *ebpf.MapSpec `ebpf:"args"`
-	CapChecks *ebpf.MapSpec `ebpf:"cap_checks"`
-	CapStacks *ebpf.MapSpec `ebpf:"cap_stacks"`
-	Config    *ebpf.MapSpec `ebpf:"config"`
-	Counts    *ebpf.MapSpec `ebpf:"counts"`
-	Losses    *ebpf.MapSpec `ebpf:"losses"`
-	Strays    *ebpf.MapSpec `ebpf:"strays"`
-	Traced    *ebpf.MapSpec `ebpf:"traced"`
+	Args        *ebpf.MapSpec `ebpf:"args"`
+	CapChecks   *ebpf.MapSpec `ebpf:"cap_checks"`
+	CapStacks   *ebpf.MapSpec `ebpf:"cap_stacks"`
+	Config      *ebpf.MapSpec `ebpf:"config"`
+	Counts      *ebpf.MapSpec `ebpf:"counts"`
+	Losses      *ebpf.MapSpec `ebpf:"losses"`
+	OpenCalls   *ebpf.MapSpec `ebpf:"open_calls"`
+	PathScratch *ebpf.MapSpec `ebpf:"path_scratch"`
+	Paths       *ebpf.MapSpec `ebpf:"paths"`
+	Strays      *ebpf.MapSpec `ebpf:"strays"`
+	Traced      *ebpf.MapSpec `ebpf:"traced"`
 }
 
 // recorderVariableSpecs contains global variables before they are loaded into the kernel.
@@ -140,6 +162,7 @@ type recorderVariableSpecs struct {
 	CgroupFromExec *ebpf.VariableSpec `ebpf:"cgroup_from_exec"`
 	CgroupId       *ebpf.VariableSpec `ebpf:"cgroup_id"`
 	CgroupLevel    *ebpf.VariableSpec `ebpf:"cgroup_level"`
+	WantPaths      *ebpf.VariableSpec `ebpf:"want_paths"`
 }
 
 // recorderObjects contains all objects after they have been loaded into the kernel.
@@ -162,14 +185,17 @@ func (o *recorderObjects) Close() error {
 //
 // It can be passed to loadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type recorderMaps struct {
-	Args      *ebpf.Map `ebpf:"args"`
-	CapChecks *ebpf.Map `ebpf:"cap_checks"`
-	CapStacks *ebpf.Map `ebpf:"cap_stacks"`
-	Config    *ebpf.Map `ebpf:"config"`
-	Counts    *ebpf.Map `ebpf:"counts"`
-	Losses    *ebpf.Map `ebpf:"losses"`
-	Strays    *ebpf.Map `ebpf:"strays"`
-	Traced    *ebpf.Map `ebpf:"traced"`
+	Args        *ebpf.Map `ebpf:"args"`
+	CapChecks   *ebpf.Map `ebpf:"cap_checks"`
+	CapStacks   *ebpf.Map `ebpf:"cap_stacks"`
+	Config      *ebpf.Map `ebpf:"config"`
+	Counts      *ebpf.Map `ebpf:"counts"`
+	Losses      *ebpf.Map `ebpf:"losses"`
+	OpenCalls   *ebpf.Map `ebpf:"open_calls"`
+	PathScratch *ebpf.Map `ebpf:"path_scratch"`
+	Paths       *ebpf.Map `ebpf:"paths"`
+	Strays      *ebpf.Map `ebpf:"strays"`
+	Traced      *ebpf.Map `ebpf:"traced"`
 }
 
 func (m *recorderMaps) Close() error {
@@ -180,6 +206,9 @@ func (m *recorderMaps) Close() error {
 		m.Config,
 		m.Counts,
 		m.Losses,
+		m.OpenCalls,
+		m.PathScratch,
+		m.Paths,
 		m.Strays,
 		m.Traced,
 	)
@@ -192,6 +221,7 @@ type recorderVariables struct {
 	CgroupFromExec *ebpf.Variable `ebpf:"cgroup_from_exec"`
 	CgroupId       *ebpf.Variable `ebpf:"cgroup_id"`
 	CgroupLevel    *ebpf.Variable `ebpf:"cgroup_level"`
+	WantPaths      *ebpf.Variable `ebpf:"want_paths"`
 }
 
 // recorderPrograms contains all programs after they have been loaded into the kernel.
@@ -203,6 +233,7 @@ type recorderPrograms struct {
 	SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
 	SchedProcessFork *ebpf.Program `ebpf:"sched_process_fork"`
 	SysEnter         *ebpf.Program `ebpf:"sys_enter"`
+	SysExit          *ebpf.Program `ebpf:"sys_exit"`
 }
 
 func (p *recorderPrograms) Close() error {
@@ -212,6 +243,7 @@ func (p *recorderPrograms) Close() error {
 		p.SchedProcessExit,
 		p.SchedProcessFork,
 		p.SysEnter,
+		p.SysExit,
 	)
 }
 
