@@ -14,15 +14,23 @@ var k8sContainerNameRe = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?
 // k8sCapabilityRe is a capability as Kubernetes names it (NET_BIND_SERVICE, or ALL).
 var k8sCapabilityRe = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 
-// k8sTemplateKinds are the workload kinds whose pods come from spec.template.
-var k8sTemplateKinds = map[string]bool{"deployment": true, "statefulset": true, "daemonset": true, "replicaset": true, "job": true}
+// k8sPodTemplate is where the pod template is in each kind of profile.KubeKinds but pod: the
+// lines that open it, and the indentation of the pod's metadata and spec under them.
+var k8sPodTemplate = map[string]struct{ open, indent string }{
+	"deployment":  {"spec:\n  template:\n", "    "},
+	"statefulset": {"spec:\n  template:\n", "    "},
+	"daemonset":   {"spec:\n  template:\n", "    "},
+	"replicaset":  {"spec:\n  template:\n", "    "},
+	"job":         {"spec:\n  template:\n", "    "},
+	"cronjob":     {"spec:\n  jobTemplate:\n    spec:\n      template:\n", "        "},
+}
 
 // KubernetesPatch returns a strategic merge patch (YAML) that makes container run under the
 // AppArmor profile name, loaded on the node: securityContext.appArmorProfile (type Localhost)
 // for Kubernetes 1.30 and later, and the container.apparmor.security.beta.kubernetes.io
-// annotation for older versions. kind is "pod" or a kind with a pod template (deployment,
-// statefulset, daemonset, replicaset, job; any case). Names are validated, and quoted anyway
-// so that YAML never reads them as numbers or booleans.
+// annotation for older versions. kind is one of profile.KubeKinds: "pod" or a kind with a pod
+// template (deployment, statefulset, daemonset, replicaset, job, cronjob; any case). Names
+// are validated, and quoted anyway so that YAML never reads them as numbers or booleans.
 func KubernetesPatch(name, container, kind string) ([]byte, error) {
 	return KubernetesPatchWithCapabilities(name, container, kind, nil)
 }
@@ -37,16 +45,17 @@ func KubernetesPatchWithCapabilities(name, container, kind string, caps *profile
 		return nil, fmt.Errorf("container name %q is not a Kubernetes name (lower-case letters, digits and -, at most 63)", container)
 	}
 	kind = strings.ToLower(kind)
-	if kind != "pod" && !k8sTemplateKinds[kind] {
-		return nil, fmt.Errorf("kind %q: want pod, deployment, statefulset, daemonset, replicaset or job", kind)
+	tpl, ok := k8sPodTemplate[kind]
+	if kind != "pod" && !ok {
+		return nil, fmt.Errorf("kind %q: want %s", kind, strings.Join(profile.KubeKinds, ", "))
 	}
 	var b strings.Builder
 	ind := ""
 	b.WriteString("# AppArmor profile " + name + " for container " + container + ": Kubernetes 1.30 and later\n")
 	b.WriteString("# read securityContext.appArmorProfile, older versions the annotation.\n")
 	if kind != "pod" {
-		b.WriteString("spec:\n  template:\n")
-		ind = "    "
+		b.WriteString(tpl.open)
+		ind = tpl.indent
 	}
 	b.WriteString(ind + "metadata:\n")
 	b.WriteString(ind + "  annotations:\n")
