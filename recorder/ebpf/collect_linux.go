@@ -189,18 +189,28 @@ func (p *programs) collectCaps(rec *profile.Recording) error {
 	if len(checks) == 0 {
 		return nil
 	}
-	syms, err := readKallsyms()
+	stacks := map[int64][capStackDepth]uint64{}
+	var addrs []uint64
+	for _, c := range checks {
+		if _, ok := stacks[c.stack]; ok || c.stack < 0 {
+			continue
+		}
+		var frames [capStackDepth]uint64
+		if err := p.objs.CapStacks.Lookup(uint32(c.stack), &frames); err != nil {
+			continue
+		}
+		stacks[c.stack] = frames
+		addrs = append(addrs, frames[:]...)
+	}
+	syms, err := resolveKallsyms(addrs)
 	if err != nil {
 		rec.Source.Warnings = append(rec.Source.Warnings,
 			"capability checks the kernel makes only to probe are counted as uses: "+err.Error())
 	}
 	granted, denied := map[string]bool{}, map[string]bool{}
 	for _, c := range checks {
-		if syms != nil && c.stack >= 0 {
-			var frames [capStackDepth]uint64
-			if err := p.objs.CapStacks.Lookup(uint32(c.stack), &frames); err == nil && probeOnly(syms.caller(frames[:])) {
-				continue
-			}
+		if frames, ok := stacks[c.stack]; ok && syms != nil && probeOnly(syms.caller(frames[:])) {
+			continue
 		}
 		if c.granted {
 			granted[capName(c.cap)] = true

@@ -1,7 +1,6 @@
 package ebpf
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -13,68 +12,81 @@ import (
 // capStackDepth is CAP_STACK_DEPTH: the kernel frames kept per capability check.
 const capStackDepth = 12
 
-// kallsyms are the kernel's function symbols, sorted by address.
-type kallsyms struct {
-	addrs []uint64
-	names []string
-}
+// symbols names the functions holding a set of kernel addresses.
+type symbols map[uint64]string
 
-// readKallsyms reads /proc/kallsyms (addresses are shown to root only).
-func readKallsyms() (*kallsyms, error) {
+// resolveKallsyms reads /proc/kallsyms (addresses are shown to root only) and names the
+// functions holding addrs.
+func resolveKallsyms(addrs []uint64) (symbols, error) {
 	data, err := os.ReadFile("/proc/kallsyms")
 	if err != nil {
 		return nil, fmt.Errorf("read the kernel symbols: %w", err)
 	}
-	ks, err := parseKallsyms(data)
-	if err != nil {
-		return nil, err
-	}
-	return ks, nil
+	return parseKallsyms(data, addrs)
 }
 
-// parseKallsyms parses the text of /proc/kallsyms: "ADDRESS TYPE NAME [MODULE]" lines. It keeps
-// the text (function) symbols and fails when every address is zero (hidden).
-func parseKallsyms(data []byte) (*kallsyms, error) {
-	type sym struct {
-		addr uint64
-		name string
-	}
-	var syms []sym
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 3 || len(f[1]) != 1 || (f[1] != "t" && f[1] != "T") {
+// parseKallsyms names the functions holding addrs from data, the text of /proc/kallsyms
+// ("ADDRESS TYPE NAME [MODULE]" lines): for each address, the text symbol at or below it that
+// is closest. It fails when every address is zero (hidden). One pass, no sort of the symbols:
+// each symbol is offered to the lowest wanted address at or above it, and the best symbol then
+// carries over to higher addresses that had none closer.
+func parseKallsyms(data []byte, addrs []uint64) (symbols, error) {
+	want := append([]uint64(nil), addrs...)
+	sort.Slice(want, func(i, j int) bool { return want[i] < want[j] })
+	best := make([]uint64, len(want))
+	names := make([]string, len(want))
+	seen := false
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		sp := bytes.IndexByte(line, ' ')
+		if sp <= 0 || len(line) < sp+4 || line[sp+2] != ' ' {
 			continue
 		}
-		addr, err := strconv.ParseUint(f[0], 16, 64)
+		if t := line[sp+1]; t != 't' && t != 'T' {
+			continue
+		}
+		addr, err := strconv.ParseUint(string(line[:sp]), 16, 64)
 		if err != nil || addr == 0 {
 			continue
 		}
-		syms = append(syms, sym{addr, f[2]})
+		seen = true
+		i := sort.Search(len(want), func(i int) bool { return want[i] >= addr })
+		if i == len(want) || addr < best[i] {
+			continue
+		}
+		name := line[sp+3:]
+		if e := bytes.IndexAny(name, " \t"); e >= 0 {
+			name = name[:e]
+		}
+		if len(name) == 0 {
+			continue
+		}
+		best[i], names[i] = addr, string(name)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read the kernel symbols: %w", err)
-	}
-	if len(syms) == 0 {
+	if !seen {
 		return nil, fmt.Errorf("the kernel symbols have no addresses (kptr_restrict)")
 	}
-	sort.SliceStable(syms, func(i, j int) bool { return syms[i].addr < syms[j].addr })
-	ks := &kallsyms{addrs: make([]uint64, len(syms)), names: make([]string, len(syms))}
-	for i, s := range syms {
-		ks.addrs[i], ks.names[i] = s.addr, s.name
+	out := symbols{}
+	for i := range want {
+		if i > 0 && best[i] < best[i-1] {
+			best[i], names[i] = best[i-1], names[i-1]
+		}
+		if names[i] != "" {
+			out[want[i]] = names[i]
+		}
 	}
-	return ks, nil
+	return out, nil
 }
 
-// name returns the function holding addr ("" if below every symbol), without the .cold or
-// .isra/.constprop suffixes the compiler adds.
-func (k *kallsyms) name(addr uint64) string {
-	i := sort.Search(len(k.addrs), func(i int) bool { return k.addrs[i] > addr }) - 1
-	if i < 0 {
-		return ""
-	}
-	name := k.names[i]
+// name returns the function holding addr ("" if unknown), without the .cold, .isra or
+// .constprop suffixes the compiler adds.
+func (s symbols) name(addr uint64) string {
+	name := s[addr]
 	if dot := strings.IndexByte(name, '.'); dot > 0 {
 		name = name[:dot]
 	}
@@ -84,12 +96,12 @@ func (k *kallsyms) name(addr uint64) string {
 // caller returns the function that asked for the capability check whose kernel stack is frames
 // (innermost first): the first frame past the BPF program, the tracepoint and the capability
 // code itself.
-func (k *kallsyms) caller(frames []uint64) string {
+func (s symbols) caller(frames []uint64) string {
 	for _, addr := range frames {
 		if addr == 0 {
 			break
 		}
-		name := k.name(addr)
+		name := s.name(addr)
 		switch {
 		case name == "", strings.HasPrefix(name, "bpf_"), strings.HasPrefix(name, "__bpf_"),
 			strings.HasPrefix(name, "__traceiter_"), strings.HasPrefix(name, "trace_"),

@@ -107,7 +107,18 @@ func load(sc scope) (*programs, error) {
 		spec.Maps["paths"].MaxEntries = uint32(os.Getpagesize()) // unused: the smallest ring
 	}
 	p := &programs{}
-	if err := spec.LoadAndAssign(&p.objs, nil); err != nil {
+	// The capability program loads with the others (one pass over the object); if the kernel
+	// refuses it, the others load without it.
+	var all struct {
+		coreObjects
+		CapCapableResult *ebpf.Program `ebpf:"cap_capable_result"`
+	}
+	var capLoadErr error
+	if err := spec.LoadAndAssign(&all, nil); err == nil {
+		p.objs, p.capProg = all.coreObjects, all.CapCapableResult
+	} else if err := spec.LoadAndAssign(&p.objs, nil); err == nil {
+		capLoadErr = fmt.Errorf("load the capability program: %w", err)
+	} else {
 		if errors.Is(err, os.ErrPermission) {
 			return nil, fmt.Errorf("%w: load the BPF programs (needs root, or CAP_BPF and CAP_PERFMON): %w", ErrUnavailable, err)
 		}
@@ -135,7 +146,10 @@ func load(sc scope) (*programs, error) {
 			return nil, err
 		}
 	}
-	p.capErr = p.loadCaps(spec)
+	p.capErr = capLoadErr
+	if p.capProg != nil {
+		p.capErr = p.attachCaps()
+	}
 	return p, nil
 }
 
@@ -160,24 +174,13 @@ func (p *programs) loadPaths(spec *ebpf.CollectionSpec) error {
 	return nil
 }
 
-// loadCaps loads and attaches the capability program (on the cap_capable tracepoint of Linux
-// 6.15 and later), sharing the loaded maps.
-func (p *programs) loadCaps(spec *ebpf.CollectionSpec) error {
-	var objs struct {
-		CapCapableResult *ebpf.Program `ebpf:"cap_capable_result"`
-	}
-	err := spec.LoadAndAssign(&objs, &ebpf.CollectionOptions{MapReplacements: map[string]*ebpf.Map{
-		"cap_checks": p.objs.CapChecks, "cap_stacks": p.objs.CapStacks, "traced": p.objs.Traced, "losses": p.objs.Losses,
-	}})
+// attachCaps attaches the capability program (on the cap_capable tracepoint of Linux 6.15 and
+// later).
+func (p *programs) attachCaps() error {
+	l, err := link.AttachTracing(link.TracingOptions{Program: p.capProg})
 	if err != nil {
-		return fmt.Errorf("load the capability program: %w", err)
-	}
-	l, err := link.AttachTracing(link.TracingOptions{Program: objs.CapCapableResult})
-	if err != nil {
-		objs.CapCapableResult.Close()
 		return fmt.Errorf("attach to the cap_capable tracepoint: %w", err)
 	}
-	p.capProg = objs.CapCapableResult
 	p.links = append(p.links, l)
 	return nil
 }
