@@ -383,7 +383,9 @@ func testDaemonSignal(t *testing.T, c backendCase, python, how string) {
 	pidFile, got := filepath.Join(dir, "pid"), filepath.Join(dir, "got")
 	args := []string{"record", "--backend", c.backend, c.output, "out.json"}
 	if how == "duration" {
-		args = append(args, "--duration", "1s")
+		// Long enough for python to start under the tracer and write its pid on a loaded
+		// machine (1s was not, once in a full-suite run).
+		args = append(args, "--duration", "3s")
 	}
 	args = append(args, "--", python, "-c", daemonProgram, pidFile, got)
 	cmd, _, errb := startProfgen(t, dir, args...)
