@@ -272,6 +272,7 @@ func TestRecordValidatesBeforeWorkload(t *testing.T) {
 	file := scWrite(t, dir, "file", "")
 	for _, args := range [][]string{
 		{"--seccomp", "/nonexistent/x.json"},
+		{"--seccomp", filepath.Join(dir, strings.Repeat("n", 251)+".json")},
 		{"--seccomp", dir},
 		{"--recording", filepath.Join(file, "rec.json")},
 		{"--apparmor", filepath.Join(dir, "aa"), "--apparmor-exec-mode", "bogus"},

@@ -128,6 +128,9 @@ func checkOutputPath(path string) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return errors.New("is a folder")
 	}
+	if n := len(filepath.Base(path)); n > atomicfile.MaxNameLen {
+		return fmt.Errorf("the file name is %d bytes, longer than %d", n, atomicfile.MaxNameLen)
+	}
 	dir := filepath.Dir(path)
 	if target, err := filepath.EvalSymlinks(path); err == nil {
 		dir = filepath.Dir(target)
