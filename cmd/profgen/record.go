@@ -176,6 +176,11 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 	switch {
 	case o.pid != 0:
 		rec.Source.Command = []string{fmt.Sprintf("pid %d", o.pid)}
+		// A server recorded this way under its own allow-list cannot even start: its
+		// execve and the loader's calls happened before the attach.
+		w := fmt.Sprintf("attached to running process %d: its start-up (execve, the loader's calls) was not recorded, so an allow-list from this recording alone does not let the program start; merge it with a recording of the program's start (profgen merge)", o.pid)
+		rec.Source.Warnings = append(rec.Source.Warnings, w)
+		fmt.Fprintf(cmd.ErrOrStderr(), "profgen: warning: %s\n", w)
 	case o.container != "":
 		rec.Source.Command = []string{"container " + o.container}
 	case o.cgroup != "":

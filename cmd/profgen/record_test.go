@@ -277,6 +277,10 @@ func testAttach(t *testing.T, interrupt bool) {
 		t.Fatalf("exit status %d; stderr:\n%s", code, errb)
 	}
 	got := loadRec(t, rec)
+	// The process's own start was before the attach: said on stderr and in the recording.
+	if !strings.Contains(errb.String(), "start-up") || len(got.Source.Warnings) == 0 || !strings.Contains(got.Source.Warnings[len(got.Source.Warnings)-1], "start-up") {
+		t.Errorf("no warning that the start-up was not recorded; stderr:\n%s\nwarnings: %q", errb, got.Source.Warnings)
+	}
 	x := got.Syscalls[native]
 	for _, want := range []string{"wait4", "execve", "openat", "read"} {
 		if x[want] == nil {
