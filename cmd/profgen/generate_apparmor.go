@@ -99,7 +99,8 @@ Generalisation rules, each switched off with --no-generalize RULE:
          /a/b/c) become one ROOT/**.EXT rule, as aa-logprof's "glob with extension",
          and the directories below ROOT that were only listed one ROOT/**/ rule
   tmp    per-run temporary names under /tmp, /var/tmp, /dev/shm, /run/user/<uid> become *
-         (runs of 8+ letters and digits that mix letters and digits, or are all digits)
+         (runs of 8+ letters and digits that mix letters and digits, are all digits, or
+         mix two upper- and two lower-case letters: tmp.AbcDefgh -> tmp.*)
   cover  a rule is dropped when a glob rule already allows all it matches
   owner  rules for files the workload created get the owner qualifier
 --glob PATTERN adds a rule of your own that replaces the rules of the files it matches.`,
