@@ -98,6 +98,10 @@ func (o *outputOptions) validate() error {
 			return usagef("%s %s: %w", out.flag, out.path, err)
 		}
 	}
+	if o.keepRecording && o.seccomp != "" && o.seccompOut.format == profile.FormatPod && o.recording == "" {
+		// The patch names profiles/NAME.json, whose syscalls are in the recording alone.
+		return usagef("--format pod writes only the patch, which names the profile to install on the nodes; that profile is made from the recording: add --recording FILE, then profgen generate seccomp FILE writes it")
+	}
 	probe := profile.NewRecording("profgen", "probe")
 	probe.AddSyscall(syscalls.Native(), "read", 1, profile.Process{Exe: "/probe"})
 	probe.Source.Command = []string{"/probe"}

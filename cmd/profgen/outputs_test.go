@@ -62,6 +62,33 @@ func TestRecordingSurvivesFailedOutputs(t *testing.T) {
 	}
 }
 
+// TestRecordPodPatchNeedsRecording: --format pod writes a patch that names a profile to
+// install, made from the recording alone; record refuses it without --recording before the
+// workload runs, rather than lose the syscalls.
+func TestRecordPodPatchNeedsRecording(t *testing.T) {
+	dir := t.TempDir()
+	mark := filepath.Join(dir, "ran")
+	patch := filepath.Join(dir, "web.yaml")
+	args := []string{"record", "--backend", "ptrace", "--format", "pod", "--pod-container", "web", "--seccomp", patch}
+	r := runProfgen(t, nil, append(args, "--", "sh", "-c", "touch "+mark)...)
+	if r.code != 2 || !strings.Contains(r.stderr, "--recording") {
+		t.Errorf("exit status %d, want 2 and a word on --recording; stderr:\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(mark); err == nil {
+		t.Errorf("the workload ran before the error")
+	}
+	rec := filepath.Join(dir, "web.rec.json")
+	r = runProfgen(t, nil, append(args, "--recording", rec, "--", "sh", "-c", "touch "+mark)...)
+	if r.code != 0 {
+		t.Fatalf("with --recording: exit status %d; stderr:\n%s", r.code, r.stderr)
+	}
+	for _, f := range []string{patch, rec, mark} {
+		if _, err := os.Stat(f); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 // TestRecordingSurvivesFullDisk fills a small tmpfs, then records with --recording and the
 // profile on it: neither fits, and the recording goes to the fallback file.
 func TestRecordingSurvivesFullDisk(t *testing.T) {
