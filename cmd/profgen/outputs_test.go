@@ -169,3 +169,24 @@ func checkRecordedTrue(t *testing.T, path string) {
 		t.Errorf("%s does not hold the recording of true: %v", path, rec.SyscallNames(native))
 	}
 }
+
+// TestImportRecordingSurvivesFailedOutput: import keeps its recording the same way when a
+// profile cannot be made from what it read (the log may be rotated away by the next try):
+// AppArmor records only, and a seccomp allow-list asked for, which needs a syscall. (Bad
+// options and unwritable paths are refused before the input is read.)
+func TestImportRecordingSurvivesFailedOutput(t *testing.T) {
+	tmp := t.TempDir()
+	cmd := exec.Command(profgenBin, "import", "--kind", "apparmor", "--seccomp", filepath.Join(t.TempDir(), "p.json"),
+		importSamples+"spo-auditsource-tests.log")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	var ee *exec.ExitError
+	if err := cmd.Run(); !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("import of AppArmor records only into a seccomp profile: %v, want exit status 1; stderr:\n%s", err, errb.String())
+	}
+	rec := loadRec(t, fallbackNamed(t, errb.String(), tmp))
+	if len(rec.AppArmor) == 0 && len(rec.Files) == 0 {
+		t.Errorf("the fallback recording holds nothing of the AppArmor records")
+	}
+}
