@@ -8,12 +8,16 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/cilium/ebpf/ringbuf"
 	"golang.org/x/sys/unix"
 
 	"github.com/profgen/profgen/recorder"
 )
+
+// pathPoll is how often the reader looks for path events the program did not wake it for.
+const pathPoll = 20 * time.Millisecond
 
 // pathReader feeds the events of the paths ring buffer to an aggregator, from its own
 // goroutine, until stop.
@@ -42,7 +46,13 @@ func (r *pathReader) loop() {
 	defer close(r.done)
 	var rec ringbuf.Record
 	for {
+		// The program wakes the reader only when the ring fills up; a deadline makes it look
+		// every pathPoll (set here, between reads: SetDeadline waits for a Read in progress).
+		r.rd.SetDeadline(time.Now().Add(pathPoll))
 		if err := r.rd.ReadInto(&rec); err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				continue
+			}
 			if !errors.Is(err, ringbuf.ErrFlushed) && !errors.Is(err, ringbuf.ErrClosed) {
 				r.err = fmt.Errorf("read the paths ring buffer: %w", err)
 			}

@@ -380,6 +380,8 @@ func (c *procCache) set(pid int, p profile.Process) {
 
 func (c *procCache) add(pid int) { c.set(pid, recorder.ProcProcess(pid)) }
 
+// info describes pid, reading /proc once per process: with paths, a process that opens a
+// thousand new files is asked about a thousand times.
 func (c *procCache) info(pid int) profile.Process {
 	c.mu.Lock()
 	p, ok := c.known[pid]
@@ -387,7 +389,9 @@ func (c *procCache) info(pid int) profile.Process {
 	if ok {
 		return p
 	}
-	return recorder.ProcProcess(pid)
+	p = recorder.ProcProcess(pid)
+	c.set(pid, p)
+	return p
 }
 
 func stdio(f, def *os.File) *os.File {

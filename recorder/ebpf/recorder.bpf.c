@@ -293,6 +293,13 @@ struct {
 	__type(value, struct scratch);
 } path_scratch SEC(".maps");
 
+// wakeup_flag wakes the reader only once a quarter of the ring is full: a wake-up per event
+// would cost a context switch per open. The reader also wakes on its own every few ms.
+static __always_inline long wakeup_flag(void)
+{
+	return bpf_ringbuf_query(&paths, BPF_RB_AVAIL_DATA) >= (1 << 20) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 // stash_open keeps the arguments of an open-family call until its exit.
 static __always_inline void stash_open(__u32 abi, __s64 nr, struct pt_regs *regs)
 {
@@ -508,7 +515,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		long n = bpf_probe_read_user_str(e->path, PATH_MAX_LEN, (void *)c.filename);
 		e->len = n > 0 ? n - 1 : 0;
 	}
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wakeup_flag());
 	return 0;
 }
 
@@ -551,7 +558,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, int old_pid, void *bp
 			struct file *f = BPF_CORE_READ((struct linux_binprm *)bprm, file);
 			bpf_probe_read_kernel(&fp, sizeof(fp), &f->f_path);
 			read_path(&fp, e);
-			bpf_ringbuf_submit(e, 0);
+			bpf_ringbuf_submit(e, wakeup_flag());
 		} else {
 			lose(LOST_PATHS);
 		}
