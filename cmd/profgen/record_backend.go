@@ -124,8 +124,11 @@ func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrac
 		return recordOutcome{}, fmt.Errorf("record: %w", err)
 	}
 	if popts.Files {
-		res.Recording.Source.Warnings = append(res.Recording.Source.Warnings,
-			"recorded with the eBPF backend: files are those opened and executed; other file syscalls (mkdir, unlink, rename, chmod ...) are not recorded")
+		// Said on stderr too: without renames and removals, an AppArmor profile keeps
+		// per-run names (redis's temp-PID.rdb) and lacks rename targets (dump.rdb).
+		const warn = "recorded with the eBPF backend: files are those opened and executed; other file syscalls (mkdir, unlink, rename, chmod ...) are not recorded"
+		res.Recording.Source.Warnings = append(res.Recording.Source.Warnings, warn)
+		fmt.Fprintf(w, "profgen: warning: %s; --backend ptrace records them\n", warn)
 	}
 	if len(res.Lost) > 0 {
 		fmt.Fprintf(w, "profgen: the eBPF recorder lost events %v: the recording may be incomplete\n", res.Lost)

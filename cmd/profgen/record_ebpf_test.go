@@ -53,6 +53,23 @@ func TestRecordBackendAuto(t *testing.T) {
 	}
 }
 
+// TestRecordEBPFFilesWarning: the eBPF backend's paths are those of opens and execs; a user
+// who asked for the AppArmor profile with --backend ebpf is told so on stderr, not only in the
+// recording (redis's profile had its per-run temp-PID.rdb names and no rule for the file
+// they are renamed to).
+func TestRecordEBPFFilesWarning(t *testing.T) {
+	requireBPF(t)
+	dir := t.TempDir()
+	r := runProfgen(t, nil, "record", "--backend", "ebpf", "--apparmor", filepath.Join(dir, "p.aa"), "--",
+		"/bin/sh", "-c", "echo x > "+dir+"/t && mv "+dir+"/t "+dir+"/u")
+	if r.code != 0 {
+		t.Fatalf("exit status %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "warning: recorded with the eBPF backend") || !strings.Contains(r.stderr, "rename") {
+		t.Errorf("no warning on stderr that renames and removals are not recorded:\n%s", r.stderr)
+	}
+}
+
 func TestRecordBackendUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"record", "--backend", "ptrace", "--cgroup", "/sys/fs/cgroup", "--seccomp", "/dev/null"},
