@@ -259,6 +259,7 @@ func (p *Profile) addFiles(rec *profile.Recording, opts *Options) error {
 		gen.treeDirs = treeDirRules(rec.Files, dirs, gen.tree)
 	}
 	groups := map[string]*fileGroup{}
+	execUsed := map[string]bool{}
 	for _, f := range paths {
 		fa := rec.Files[f]
 		acc := fa.Access
@@ -280,6 +281,7 @@ func (p *Profile) addFiles(rec *profile.Recording, opts *Options) error {
 			exec = execDefault
 			if m, ok := opts.ExecModes[f]; ok {
 				exec = m
+				execUsed[f] = true
 			}
 		}
 		if exec == "" && opts.enabled(RuleBase) && coveredByBase(f, perms) {
@@ -302,6 +304,18 @@ func (p *Profile) addFiles(rec *profile.Recording, opts *Options) error {
 			p.Warnings = append(p.Warnings, fmt.Sprintf("%s: programs run with different exec modes; kept %s", pat, g.exec))
 		}
 		g.created = g.created && strings.Contains(acc, "c") && !fa.NotOwner
+	}
+	var unused []string
+	for f := range opts.ExecModes {
+		if !execUsed[f] {
+			unused = append(unused, f)
+		}
+	}
+	sort.Strings(unused)
+	for _, f := range unused {
+		// AppArmor names a program by its file, links resolved (/usr/bin/sh runs
+		// /usr/bin/dash): a mode for a name nothing ran from would silently not apply.
+		p.Warnings = append(p.Warnings, fmt.Sprintf("exec mode for %s not used: no program of the recording was run from that file (programs are named by their file, after symbolic links)", f))
 	}
 	list := make([]*fileGroup, 0, len(groups))
 	for _, g := range groups {

@@ -107,7 +107,7 @@ func TestGenerateRules(t *testing.T) {
 	rec.AddCapability("sys_nonsense")
 	p, err := Generate(rec, Options{
 		Name: "rules", Globs: []string{"/var/lib/app/db/*"},
-		ExecModes: map[string]string{"/usr/bin/helper": "Cx"},
+		ExecModes: map[string]string{"/usr/bin/helper": "Cx", "/usr/bin/never-run": "px"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -136,8 +136,8 @@ func TestGenerateRules(t *testing.T) {
 	if !strings.HasSuffix(got, want) {
 		t.Errorf("profile:\n%s\nwant it to end with:\n%s", got, want)
 	}
-	if len(p.Warnings) != 2 {
-		t.Errorf("warnings %q, want 2 (unknown family, unknown capability)", p.Warnings)
+	if len(p.Warnings) != 3 || !strings.Contains(strings.Join(p.Warnings, "\n"), "exec mode for /usr/bin/never-run not used") {
+		t.Errorf("warnings %q, want 3 (unknown family, unknown capability, exec mode for a program not run)", p.Warnings)
 	}
 	testutil.RequireCommand(t, ParserName)
 	if err := CheckBytes(p.Bytes()); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/profgen/profgen/apparmor"
 	"github.com/profgen/profgen/internal/testutil"
+	"github.com/profgen/profgen/profile"
 )
 
 // aaRecording is a recording of `ls` made by profgen record, shared with the apparmor
@@ -94,6 +96,42 @@ func TestAppArmorInstallAndMode(t *testing.T) {
 	}
 	if r = runProfgen(t, nil, "apparmor", "check", bad); r.code != 1 {
 		t.Errorf("check of a broken profile: exit %d", r.code)
+	}
+}
+
+// TestGenerateAppArmorLinkedProgram: AppArmor attaches profiles to, and names in exec rules,
+// a program's file after symbolic links; --attach and --exec given a link (as
+// /usr/bin/python3 or /usr/bin/redis-server are) use the file it names, and say so, instead
+// of a profile that confines nothing and an exec mode that is ignored.
+func TestGenerateAppArmorLinkedProgram(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "server-7.0")
+	link := filepath.Join(dir, "server")
+	if err := os.WriteFile(real, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("server-7.0", link); err != nil {
+		t.Fatal(err)
+	}
+	rec := profile.NewRecording("test", "test")
+	rec.AddFile(real, "rx", profile.Process{Exe: real})
+	recPath := filepath.Join(dir, "r.json")
+	var b bytes.Buffer
+	if _, err := rec.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(recPath, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runProfgen(t, nil, "generate", "apparmor", "--name", "srv", "--no-generalize", "tmp", "--attach", link, "--exec", link+"=px", recPath)
+	if r.code != 0 {
+		t.Fatalf("exit status %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "profile srv "+real+" {") || !strings.Contains(r.stdout, "  "+real+" rpx,\n") {
+		t.Errorf("profile does not name the link's file %s:\n%s", real, r.stdout)
+	}
+	if strings.Count(r.stderr, "is a symbolic link to "+real) != 2 {
+		t.Errorf("stderr does not say that --attach and --exec were links:\n%s", r.stderr)
 	}
 }
 

@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -44,6 +47,9 @@ func (a *apparmorOutput) write(cmd *cobra.Command, rec *profile.Recording) error
 	if err != nil {
 		return err
 	}
+	for _, n := range resolveProgramPaths(&opts) {
+		fmt.Fprintln(cmd.ErrOrStderr(), "profgen: apparmor:", n)
+	}
 	p, err := apparmor.Generate(rec, opts)
 	if err != nil {
 		return err
@@ -71,6 +77,33 @@ func (a *apparmorOutput) options(rec *profile.Recording) (apparmor.Options, erro
 		}
 	}
 	return opts, nil
+}
+
+// resolveProgramPaths replaces the --attach and --exec paths that are symbolic links on this
+// machine by the files they name, and returns a line for each: AppArmor attaches a profile
+// to, and names in exec rules, the program's file after links (a profile attached to
+// /usr/bin/python3 never confines anything, python3 being a link to python3.11).
+func resolveProgramPaths(opts *apparmor.Options) []string {
+	var notes []string
+	resolve := func(flag, path string) string {
+		real, err := filepath.EvalSymlinks(path)
+		if err != nil || real == path || !filepath.IsAbs(real) {
+			return path
+		}
+		notes = append(notes, fmt.Sprintf("%s %s is a symbolic link to %s: AppArmor names programs by their file, so the profile uses %s", flag, path, real, real))
+		return real
+	}
+	if opts.Attachment != "" {
+		opts.Attachment = resolve("--attach", opts.Attachment)
+	}
+	if len(opts.ExecModes) > 0 {
+		modes := make(map[string]string, len(opts.ExecModes))
+		for _, p := range slices.Sorted(maps.Keys(opts.ExecModes)) {
+			modes[resolve("--exec", p)] = opts.ExecModes[p]
+		}
+		opts.ExecModes = modes
+	}
+	return notes
 }
 
 func newGenerateAppArmorCmd() *cobra.Command {
