@@ -24,7 +24,9 @@ type targetFlags struct {
 func (t *targetFlags) addFlags(f *pflag.FlagSet) {
 	def := profile.DefaultTarget()
 	f.StringVar(&t.arch, "arch", string(def.ABI), "for a profile in Docker's format: the machine architecture to resolve its archMap and arches conditions for")
-	f.StringSliceVar(&t.caps, "caps", def.Caps, "for a profile in Docker's format: the container's capabilities (default: Docker's default set)")
+	f.StringSliceVar(&t.caps, "caps", def.Caps, "for a profile in Docker's format: the container's capabilities (default: the 14 Docker gives a container)")
+	// The list is long and said in words: help prints no second "(default [CAP_...])".
+	f.Lookup("caps").DefValue = "[]"
 	f.StringVar(&t.kernel, "kernel", def.Kernel, "for a profile in Docker's format: the kernel version its minKernel conditions are compared with")
 }
 

@@ -19,9 +19,9 @@ machine) with libseccomp, set no_new_privs,
 install the filter and replace profgen with CMD, so a profile can be tried without a
 container runtime. The exit status is CMD's own.
 
-The profile must allow execve. Unlike runc, profgen exec needs no --runtime base set: the
-filter is installed on the exec'ing thread only, in one C call that makes no other syscall
-before execve (the open-file limit the Go runtime raised is put back first). Where the
+The profile must allow execve and exit_group: one that stops either is refused before it is
+loaded. Unlike runc, profgen exec needs no --runtime base set: the filter is installed on the
+exec'ing thread only, in one C call that makes no other syscall before execve (the open-file limit the Go runtime raised is put back first). Where the
 default action would refuse it, rt_sigreturn is allowed unless the profile has a rule for it,
 as in every profile profgen generates: a signal may reach the thread in that window.`,
 		Example: `  # try a profile generated from a recording
