@@ -171,7 +171,7 @@ func (p *programs) collectStrays(agg *recorder.Aggregator) (uint64, error) {
 // collectCaps adds the capabilities granted to the recorded processes to rec, leaving out the
 // checks the kernel made only to probe (told by their caller, see probeOnly), and says in its
 // warnings which were checked and denied only, or why none could be recorded.
-func (p *programs) collectCaps(rec *profile.Recording) error {
+func (p *programs) collectCaps(rec *profile.Recording, ksyms *kallsymsText) error {
 	if p.capErr != nil {
 		rec.Source.Warnings = append(rec.Source.Warnings, WarnNoCapabilities+": "+p.capErr.Error())
 		return nil
@@ -202,7 +202,7 @@ func (p *programs) collectCaps(rec *profile.Recording) error {
 		stacks[c.stack] = frames
 		addrs = append(addrs, frames[:]...)
 	}
-	syms, err := resolveKallsyms(addrs)
+	syms, err := ksyms.resolve(addrs)
 	if err != nil {
 		rec.Source.Warnings = append(rec.Source.Warnings,
 			"capability checks the kernel makes only to probe are counted as uses: "+err.Error())

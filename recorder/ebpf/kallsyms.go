@@ -15,14 +15,36 @@ const capStackDepth = 12
 // symbols names the functions holding a set of kernel addresses.
 type symbols map[uint64]string
 
-// resolveKallsyms reads /proc/kallsyms (addresses are shown to root only) and names the
-// functions holding addrs.
-func resolveKallsyms(addrs []uint64) (symbols, error) {
-	data, err := os.ReadFile("/proc/kallsyms")
-	if err != nil {
-		return nil, fmt.Errorf("read the kernel symbols: %w", err)
+// kallsymsText is /proc/kallsyms read in the background (addresses are shown to root only):
+// the kernel takes tens of milliseconds to write it, which then overlap the workload.
+type kallsymsText struct {
+	done chan struct{}
+	data []byte
+	err  error
+}
+
+func readKallsymsText() *kallsymsText {
+	k := &kallsymsText{done: make(chan struct{})}
+	go func() {
+		defer close(k.done)
+		k.data, k.err = os.ReadFile("/proc/kallsyms")
+		if k.err != nil {
+			k.err = fmt.Errorf("read the kernel symbols: %w", k.err)
+		}
+	}()
+	return k
+}
+
+// resolve names the functions holding addrs, once the text is read.
+func (k *kallsymsText) resolve(addrs []uint64) (symbols, error) {
+	if k == nil {
+		return nil, fmt.Errorf("the kernel symbols were not read")
 	}
-	return parseKallsyms(data, addrs)
+	<-k.done
+	if k.err != nil {
+		return nil, k.err
+	}
+	return parseKallsyms(k.data, addrs)
 }
 
 // parseKallsyms names the functions holding addrs from data, the text of /proc/kallsyms

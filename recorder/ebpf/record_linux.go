@@ -52,6 +52,10 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 	defer p.Close()
 
 	res := &Result{LoadTime: loadTime}
+	var ksyms *kallsymsText
+	if p.capProg != nil {
+		ksyms = readKallsymsText() // for the capability checks' callers, at the end
+	}
 	rec := opts.Recording
 	if rec == nil {
 		rec = profile.NewRecording("profgen", "ebpf")
@@ -109,7 +113,7 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.collectCaps(rec); err != nil {
+	if err := p.collectCaps(rec, ksyms); err != nil {
 		return nil, err
 	}
 	agg.Finish()
@@ -170,6 +174,7 @@ func (p *programs) run(ctx context.Context, opts Options, res *Result, procs *pr
 		case err := <-waited:
 			rootExited = true
 			waited = nil
+			tick.Reset(time.Millisecond) // look for the rest of the tree at once
 			var ee *exec.ExitError
 			if err != nil && !errors.As(err, &ee) {
 				return fmt.Errorf("wait for %s: %w", path, err)
@@ -197,6 +202,7 @@ func (p *programs) run(ctx context.Context, opts Options, res *Result, procs *pr
 				return nil
 			}
 		case <-tick.C:
+			tick.Reset(pollInterval)
 			if rootExited && !p.anyTraced() {
 				return nil
 			}
