@@ -32,6 +32,10 @@ func Foreground(stdin *os.File) Terminal {
 	return Terminal{fd: fd, ours: pg}
 }
 
+// IsTerminal reports whether profgen holds a terminal in its foreground (Foreground found
+// one): only then can a workload be stopped by reading or writing it (SIGTTIN, SIGTTOU).
+func (tt *Terminal) IsTerminal() bool { return tt.fd >= 0 }
+
 // Give makes group (the workload's process group) the terminal's foreground group.
 func (tt *Terminal) Give(group int) {
 	tt.group = group

@@ -154,7 +154,11 @@ func (p *programs) run(ctx context.Context, opts Options, res *Result, procs *pr
 	}
 	tty.Give(cmd.Process.Pid)
 	defer tty.TakeBack()
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGCONT)
+	// Only then: without a terminal no such stop happens, and a SIGCONT could undo a stop
+	// the workload made itself (kill -STOP $$) before this point.
+	if tty.IsTerminal() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGCONT)
+	}
 	res.PID = cmd.Process.Pid
 	procs.set(cmd.Process.Pid, profile.Process{PID: cmd.Process.Pid, Comm: truncComm(filepath.Base(path)), Exe: path})
 
