@@ -32,9 +32,24 @@ func Foreground(stdin *os.File) Terminal {
 	return Terminal{fd: fd, ours: pg}
 }
 
-// IsTerminal reports whether profgen holds a terminal in its foreground (Foreground found
-// one): only then can a workload be stopped by reading or writing it (SIGTTIN, SIGTTOU).
-func (tt *Terminal) IsTerminal() bool { return tt.fd >= 0 }
+// Child sets attr so that the child is made the leader of a process group of its own and, when
+// profgen has the terminal's foreground, gives it to that group itself before it execs (as a
+// shell's child does). The workload then never runs in the background: it cannot be stopped by
+// a read of the terminal (SIGTTIN) before the hand-over, and profgen need not send it a SIGCONT
+// that would undo a stop the workload made itself (kill -STOP $$, ^Z). The child's signals are
+// blocked then, so the kernel does not stop it with SIGTTOU for setting the foreground.
+func (tt *Terminal) Child(attr *syscall.SysProcAttr) {
+	attr.Setpgid = true
+	if tt.fd >= 0 {
+		attr.Foreground = true
+		attr.Ctty = tt.fd
+	}
+}
+
+// Given records that group took the foreground itself (Child): profgen's later JobStopped
+// gives it back to that group. Setting it again from here could take the terminal from a
+// group the workload has given it to meanwhile.
+func (tt *Terminal) Given(group int) { tt.group = group }
 
 // Give makes group (the workload's process group) the terminal's foreground group.
 func (tt *Terminal) Give(group int) {
@@ -82,6 +97,27 @@ func (tt *Terminal) JobStopped(pid int, sig syscall.Signal) {
 	// Continued.
 	tt.Give(tt.group)
 	_ = syscall.Kill(-tt.group, syscall.SIGCONT)
+}
+
+// StoppedBeforeExec is called when pid, the workload's first process (the leader of its
+// group), stopped before its exec: a ^Z reached it while profgen started it. If its group
+// holds the terminal, profgen stops with it (JobStopped). If profgen's group holds it, the ^Z
+// stopped profgen too and fg continued profgen alone: the terminal goes to the workload's
+// group again, and the group is continued.
+func (tt *Terminal) StoppedBeforeExec(pid int) {
+	if tt.fd < 0 || !Stopped(pid) {
+		return
+	}
+	tt.group = pid
+	fg, err := unix.IoctlGetInt(tt.fd, unix.TIOCGPGRP)
+	switch {
+	case err != nil:
+	case fg == pid:
+		tt.JobStopped(pid, 0)
+	case fg == tt.ours:
+		tt.Give(pid)
+		_ = syscall.Kill(-pid, syscall.SIGCONT)
+	}
 }
 
 // Stopped reports whether pid is stopped (state T, or t under ptrace).

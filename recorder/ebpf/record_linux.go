@@ -142,23 +142,20 @@ func (p *programs) run(ctx context.Context, opts Options, res *Result, procs *pr
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio(opts.Stdin, os.Stdin), stdio(opts.Stdout, os.Stdout), stdio(opts.Stderr, os.Stderr)
 	// If profgen dies, so does the workload (as under the ptrace recorder). A process group
 	// of its own: what the workload signals to its group (kill -9 0) does not reach profgen.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
-	if err := p.spawn(cmd); err != nil {
-		return err
-	}
-	// The terminal, when profgen has its foreground, goes to the workload's group; a read
-	// of it made before that stopped the workload (SIGTTIN), which SIGCONT undoes.
+	// The terminal, when profgen has its foreground, goes to that group before the workload
+	// runs: the child takes it itself. (A SIGCONT sent after the start, to undo a SIGTTIN,
+	// would also undo a stop the workload made itself in the meantime: kill -STOP $$ ran on.)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	tty := jobcontrol.None()
 	if in, ok := cmd.Stdin.(*os.File); ok {
 		tty = jobcontrol.Foreground(in)
 	}
-	tty.Give(cmd.Process.Pid)
-	defer tty.TakeBack()
-	// Only then: without a terminal no such stop happens, and a SIGCONT could undo a stop
-	// the workload made itself (kill -STOP $$) before this point.
-	if tty.IsTerminal() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGCONT)
+	tty.Child(cmd.SysProcAttr)
+	if err := p.spawn(cmd, &tty); err != nil {
+		return err
 	}
+	tty.Given(cmd.Process.Pid)
+	defer tty.TakeBack()
 	res.PID = cmd.Process.Pid
 	procs.set(cmd.Process.Pid, profile.Process{PID: cmd.Process.Pid, Comm: truncComm(filepath.Base(path)), Exe: path})
 
@@ -218,15 +215,24 @@ func (p *programs) run(ctx context.Context, opts Options, res *Result, procs *pr
 }
 
 // spawn starts cmd from a thread whose id the program holds as the spawner, so the child is
-// traced from its first instruction, pending until its execve.
-func (p *programs) spawn(cmd *exec.Cmd) error {
+// traced from its first instruction, pending until its execve. cmd.Start waits for the exec:
+// a ^Z that reaches the child first stops it before the exec, and meanwhile tty is handed
+// the stop (watchStart), or profgen would wait for an exec that never comes.
+func (p *programs) spawn(cmd *exec.Cmd, tty *jobcontrol.Terminal) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	cfg := recorderConfig{SpawnerTid: uint32(unix.Gettid())}
 	if err := p.objs.Config.Put(uint32(0), cfg); err != nil {
 		return fmt.Errorf("tell the program the spawner thread: %w", err)
 	}
+	started, watched := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(watched)
+		p.watchStart(started, tty)
+	}()
 	err := cmd.Start()
+	close(started)
+	<-watched
 	// No other child is ours: clear the spawner whatever happened.
 	if perr := p.objs.Config.Put(uint32(0), recorderConfig{}); perr != nil && err == nil {
 		cmd.Process.Kill()
@@ -237,6 +243,27 @@ func (p *programs) spawn(cmd *exec.Cmd) error {
 		return fmt.Errorf("start %s: %w", cmd.Path, err)
 	}
 	return nil
+}
+
+// watchStart looks, until started is closed, for the child being spawned (the pending
+// process) stopped before its exec, and hands the stop to tty.
+func (p *programs) watchStart(started <-chan struct{}, tty *jobcontrol.Terminal) {
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-started:
+			return
+		case <-tick.C:
+		}
+		var tgid, state uint32
+		it := p.objs.Traced.Iterate()
+		for it.Next(&tgid, &state) {
+			if state == pending && jobcontrol.Stopped(int(tgid)) {
+				tty.StoppedBeforeExec(int(tgid))
+			}
+		}
+	}
 }
 
 // attach records the running process opts.PID and the children it forks from now on, until
