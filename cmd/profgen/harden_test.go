@@ -484,10 +484,23 @@ import os, pty, sys, time, select, signal
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(sys.argv[1], sys.argv[1:])
-time.sleep(1.0)
+def state(p):
+    return open("/proc/%d/stat" % p).read().rsplit(")", 1)[1].split()[0]
+def foreground_comm():
+    try:
+        return open("/proc/%d/comm" % os.tcgetpgrp(fd)).read().strip()
+    except OSError:
+        return ""
+# ^Z once the workload runs (its group, led by the shell, has the terminal), or once profgen
+# ended without one.
+deadline = time.time() + 20
+while time.time() < deadline and foreground_comm() != "sh" and state(pid) != "Z":
+    time.sleep(0.01)
 os.write(fd, b"\x1a")
-time.sleep(0.5)
-print("state after ^Z:", open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()[0])
+deadline = time.time() + 10
+while time.time() < deadline and state(pid) not in ("T", "Z"):
+    time.sleep(0.01)
+print("state after ^Z:", state(pid))
 os.kill(pid, signal.SIGCONT)
 time.sleep(0.3)
 os.write(fd, b"hello\n")
