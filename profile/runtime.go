@@ -148,11 +148,15 @@ func (s *RuntimeSet) Label() string {
 
 // Encode returns the set as the files in data/ hold it: indented JSON with a trailing newline.
 func (s *RuntimeSet) Encode() ([]byte, error) {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
+	// Not HTML-escaped: the method holds shell command lines ("&&", "<").
+	var b bytes.Buffer
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false)
+	e.SetIndent("", "  ")
+	if err := e.Encode(s); err != nil {
 		return nil, fmt.Errorf("encode runtime %s base set: %w", s.Runtime, err)
 	}
-	return append(b, '\n'), nil
+	return b.Bytes(), nil
 }
 
 // ABIs returns the ABIs the set was measured on, sorted.

@@ -67,7 +67,7 @@ func (b *runtimeBaseOptions) write(cmd *cobra.Command, args []string) error {
 		NoNewPrivileges: nnp,
 		Version:         runtimeVersion(b.runtime),
 		Measured:        fmt.Sprintf("%s, %d containers, %d syscalls", time.Now().UTC().Format("2006-01-02"), b.base.Containers, b.base.Calls),
-		Method: "profgen record --runtime-base " + b.runtime + " -- " + strings.Join(args, " ") + ": " +
+		Method: "profgen record --runtime-base " + b.runtime + " -- " + shellJoin(args) + ": " +
 			fmt.Sprintf("containers with process.noNewPrivileges %v; ", nnp) + runtimeBaseMethod,
 		Environment: measureEnvironment(),
 		Syscalls:    b.base.Syscalls(),
@@ -81,6 +81,18 @@ func (b *runtimeBaseOptions) write(cmd *cobra.Command, args []string) error {
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "profgen: %s base set from %d containers with noNewPrivileges %v: %v\n", b.runtime, b.base.Containers, nnp, set.Syscalls)
 	return writeOutput(cmd, b.out, data)
+}
+
+// shellJoin writes a command line as sh reads it, so the method can be run again as written.
+func shellJoin(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = a
+		if a == "" || strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._+-=:,@%") != "" {
+			q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(q, " ")
 }
 
 const runtimeBaseMethod = "the ptrace recorder follows the runtime and its children; the set is every syscall a process " +
