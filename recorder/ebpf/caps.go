@@ -1,6 +1,9 @@
 package ebpf
 
-import "strconv"
+import (
+	"sort"
+	"strconv"
+)
 
 // capNames are the capabilities by number (include/uapi/linux/capability.h, Linux 6.18), as a
 // recording names them: without CAP_, lower case.
@@ -19,4 +22,44 @@ func capName(n int) string {
 		return capNames[n]
 	}
 	return strconv.Itoa(n)
+}
+
+// capCheck is one entry of the cap_checks map: checks of one capability with one result made
+// from one kernel stack.
+type capCheck struct {
+	cap     int
+	granted bool
+	frames  [capStackDepth]uint64 // the kernel stack that made the check, innermost first
+	n       uint64
+}
+
+// classifyCaps returns the capabilities granted and denied (sorted) by checks that were not
+// made only to probe (probeOnly), and how many checks it left out because their caller is
+// unknown: no stack, or no frame past the capability code that syms names. Such a check might
+// be a probe (the memory accounting's CAP_SYS_ADMIN test on every mmap) as well as a use, so it
+// is never taken for a use; the caller reports the count as a loss.
+func classifyCaps(checks []capCheck, syms symbols) (granted, denied []string, unknown uint64) {
+	g, d := map[string]bool{}, map[string]bool{}
+	for _, c := range checks {
+		caller := syms.caller(c.frames[:])
+		switch {
+		case caller == "":
+			unknown += c.n
+		case probeOnly(caller):
+		case c.granted:
+			g[capName(c.cap)] = true
+		default:
+			d[capName(c.cap)] = true
+		}
+	}
+	return sortedKeys(g), sortedKeys(d), unknown
+}
+
+func sortedKeys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

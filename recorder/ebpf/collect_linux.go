@@ -5,6 +5,7 @@ package ebpf
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -170,75 +171,49 @@ func (p *programs) collectStrays(agg *recorder.Aggregator) (uint64, error) {
 
 // collectCaps adds the capabilities granted to the recorded processes to rec, leaving out the
 // checks the kernel made only to probe (told by their caller, see probeOnly), and says in its
-// warnings which were checked and denied only, or why none could be recorded.
-func (p *programs) collectCaps(rec *profile.Recording, ksyms *kallsymsText) error {
+// warnings which were checked and denied only, or why none could be recorded. It returns how
+// many checks it left out because their caller is unknown (see classifyCaps).
+func (p *programs) collectCaps(rec *profile.Recording, ksyms *kallsymsText) (unknown uint64, err error) {
 	if p.capErr != nil {
 		rec.Source.Warnings = append(rec.Source.Warnings, WarnNoCapabilities+": "+p.capErr.Error())
-		return nil
+		return 0, nil
 	}
 	var checks []capCheck
 	var k recorderCapKey
 	var n uint64
 	it := p.objs.CapChecks.Iterate()
 	for it.Next(&k, &n) {
-		checks = append(checks, capCheck{cap: int(k.Cap), granted: k.Granted != 0, stack: k.Stack, n: n})
+		checks = append(checks, capCheck{cap: int(k.Cap), granted: k.Granted != 0, frames: k.Frames, n: n})
 	}
 	if err := it.Err(); err != nil {
-		return fmt.Errorf("read the capability checks: %w", err)
+		return 0, fmt.Errorf("read the capability checks: %w", err)
 	}
 	if len(checks) == 0 {
-		return nil
+		return 0, nil
 	}
-	stacks := map[int64][capStackDepth]uint64{}
 	var addrs []uint64
 	for _, c := range checks {
-		if _, ok := stacks[c.stack]; ok || c.stack < 0 {
-			continue
-		}
-		var frames [capStackDepth]uint64
-		if err := p.objs.CapStacks.Lookup(uint32(c.stack), &frames); err != nil {
-			continue
-		}
-		stacks[c.stack] = frames
-		addrs = append(addrs, frames[:]...)
+		addrs = append(addrs, c.frames[:]...)
 	}
 	syms, err := ksyms.resolve(addrs)
 	if err != nil {
-		rec.Source.Warnings = append(rec.Source.Warnings,
-			"capability checks the kernel makes only to probe are counted as uses: "+err.Error())
+		// Without the callers, no check can be told a use: claim none.
+		rec.Source.Warnings = append(rec.Source.Warnings, WarnNoCapabilities+": "+err.Error())
+		return 0, nil
 	}
-	granted, denied := map[string]bool{}, map[string]bool{}
-	for _, c := range checks {
-		if frames, ok := stacks[c.stack]; ok && syms != nil && probeOnly(syms.caller(frames[:])) {
-			continue
-		}
-		if c.granted {
-			granted[capName(c.cap)] = true
-		} else {
-			denied[capName(c.cap)] = true
-		}
-	}
+	granted, denied, unknown := classifyCaps(checks, syms)
 	var deniedOnly []string
-	for name := range granted {
+	for _, name := range granted {
 		rec.AddCapability(name)
 	}
-	for name := range denied {
-		if !granted[name] {
+	for _, name := range denied {
+		if !slices.Contains(granted, name) {
 			deniedOnly = append(deniedOnly, name)
 		}
 	}
 	if len(deniedOnly) > 0 {
-		sort.Strings(deniedOnly)
 		rec.Source.Warnings = append(rec.Source.Warnings,
 			"capabilities checked and denied, so not in capabilities: "+strings.Join(deniedOnly, " "))
 	}
-	return nil
-}
-
-// capCheck is one entry of the cap_checks map.
-type capCheck struct {
-	cap     int
-	granted bool
-	stack   int64
-	n       uint64
+	return unknown, nil
 }

@@ -116,18 +116,23 @@ func (s symbols) name(addr uint64) string {
 }
 
 // caller returns the function that asked for the capability check whose kernel stack is frames
-// (innermost first): the first frame past the BPF program, the tracepoint and the capability
-// code itself.
+// (innermost first): the first frame past cap_capable and the capability code that calls it.
+// Frames inside cap_capable (the BPF program, the tracepoint) are not looked at, so a program
+// missing from the symbols read cannot be taken for the caller. It returns "" (unknown) when
+// the stack has no cap_capable frame or the caller's frame is not named.
 func (s symbols) caller(frames []uint64) string {
+	inside := true
 	for _, addr := range frames {
 		if addr == 0 {
 			break
 		}
 		name := s.name(addr)
-		switch {
-		case name == "", strings.HasPrefix(name, "bpf_"), strings.HasPrefix(name, "__bpf_"),
-			strings.HasPrefix(name, "__traceiter_"), strings.HasPrefix(name, "trace_"),
-			name == "cap_capable", name == "cap_capable_helper", name == "security_capable":
+		if inside {
+			inside = name != "cap_capable"
+			continue
+		}
+		switch name {
+		case "cap_capable", "cap_capable_helper", "security_capable":
 			continue
 		}
 		return name

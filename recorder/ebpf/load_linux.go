@@ -27,7 +27,7 @@ const (
 
 // lossNames name the program's loss counters, in the order of its LOST_* indexes, as they
 // appear in a recording's source.dropped.
-var lossNames = [...]string{"ebpf_fork_untraced", "ebpf_stray_syscall", "ebpf_args", "ebpf_capability_checks", "ebpf_paths"}
+var lossNames = [...]string{"ebpf_fork_untraced", "ebpf_stray_syscall", "ebpf_args", "ebpf_capability_checks", "ebpf_paths", "ebpf_capability_caller"}
 
 // argsKept says which of the first three arguments the program keeps for a syscall (bit i:
 // argument i), for the syscalls whose arguments recorder.Aggregator decodes.

@@ -113,8 +113,12 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.collectCaps(rec, ksyms); err != nil {
+	unknown, err := p.collectCaps(rec, ksyms)
+	if err != nil {
 		return nil, err
+	}
+	if unknown > 0 {
+		lost["ebpf_capability_caller"] += unknown
 	}
 	agg.Finish()
 	res.Recording, res.Syscalls, res.Lost = rec, total, lost

@@ -112,7 +112,8 @@ struct pt_regs {
 #define LOST_ARGS 2  // an argument value could not be kept: the args map is full
 #define LOST_CAPS 3  // a capability check could not be counted: the cap_checks map is full
 #define LOST_PATHS 4 // a path could not be sent: the ring buffer is full
-#define NR_LOSSES 5
+#define LOST_CAP_CALLER 5 // a capability check's kernel stack could not be read
+#define NR_LOSSES 6
 
 // Set at load time.
 volatile const __u64 cgroup_id = 0;   // non-zero: record every task under this cgroup v2
@@ -588,14 +589,16 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 // Capability checks, from the cap_capable tracepoint (Linux 6.15 and later), which has each
 // check's result. It does not have the check's options: a check the kernel makes only to probe
 // (CAP_OPT_NOAUDIT: ns_capable_noaudit, the memory accounting's CAP_SYS_ADMIN test on every
-// mmap) is told apart in user space by the kernel stack that made it, kept in cap_stacks.
+// mmap) is told apart in user space by the kernel stack that made it, kept in the key itself.
+// (A BPF stack-trace map is not used: two different stacks whose hashes fall in the same
+// bucket make bpf_get_stackid fail with -EEXIST, and that check's caller would be unknown.)
 #define NR_CAPS 64
 #define CAP_STACK_DEPTH 12
 
 struct cap_key {
 	__u32 cap;
 	__u32 granted;
-	__s64 stack; // id in cap_stacks, negative if it could not be kept
+	__u64 frames[CAP_STACK_DEPTH]; // kernel return addresses, innermost first; zero past the end
 };
 
 struct {
@@ -604,13 +607,6 @@ struct {
 	__type(key, struct cap_key);
 	__type(value, __u64); // checks
 } cap_checks SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 2048);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, CAP_STACK_DEPTH * sizeof(__u64));
-} cap_stacks SEC(".maps");
 
 // recorded says whether the current task is one whose syscalls are counted (past its exec).
 static __always_inline int recorded(void)
@@ -631,8 +627,14 @@ int BPF_PROG(cap_capable_result, void *cred, void *target_ns, void *capable_ns, 
 {
 	if (cap < 0 || cap >= NR_CAPS || !recorded())
 		return 0;
-	struct cap_key k = {.cap = cap, .granted = ret == 0};
-	k.stack = bpf_get_stackid(ctx, &cap_stacks, 0);
+	struct cap_key k;
+	__builtin_memset(&k, 0, sizeof(k));
+	k.cap = cap;
+	k.granted = ret == 0;
+	if (bpf_get_stack(ctx, k.frames, sizeof(k.frames), 0) <= 0) {
+		lose(LOST_CAP_CALLER); // no caller: the check cannot be told a use or a probe
+		return 0;
+	}
 	__u64 one = 1, *n = bpf_map_lookup_elem(&cap_checks, &k);
 	if (n) {
 		__sync_fetch_and_add(n, 1);

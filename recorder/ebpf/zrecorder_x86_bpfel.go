@@ -24,7 +24,7 @@ type recorderCapKey struct {
 	_       structs.HostLayout
 	Cap     uint32
 	Granted uint32
-	Stack   int64
+	Frames  [12]uint64
 }
 
 type recorderConfig struct {
@@ -67,7 +67,6 @@ type recorderStrayKey struct {
 const (
 	recorderMapArgs              = "args"
 	recorderMapCapChecks         = "cap_checks"
-	recorderMapCapStacks         = "cap_stacks"
 	recorderMapConfig            = "config"
 	recorderMapCounts            = "counts"
 	recorderMapLosses            = "losses"
@@ -144,7 +143,6 @@ type recorderProgramSpecs struct {
 type recorderMapSpecs struct {
 	Args        *ebpf.MapSpec `ebpf:"args"`
 	CapChecks   *ebpf.MapSpec `ebpf:"cap_checks"`
-	CapStacks   *ebpf.MapSpec `ebpf:"cap_stacks"`
 	Config      *ebpf.MapSpec `ebpf:"config"`
 	Counts      *ebpf.MapSpec `ebpf:"counts"`
 	Losses      *ebpf.MapSpec `ebpf:"losses"`
@@ -187,7 +185,6 @@ func (o *recorderObjects) Close() error {
 type recorderMaps struct {
 	Args        *ebpf.Map `ebpf:"args"`
 	CapChecks   *ebpf.Map `ebpf:"cap_checks"`
-	CapStacks   *ebpf.Map `ebpf:"cap_stacks"`
 	Config      *ebpf.Map `ebpf:"config"`
 	Counts      *ebpf.Map `ebpf:"counts"`
 	Losses      *ebpf.Map `ebpf:"losses"`
@@ -202,7 +199,6 @@ func (m *recorderMaps) Close() error {
 	return _RecorderClose(
 		m.Args,
 		m.CapChecks,
-		m.CapStacks,
 		m.Config,
 		m.Counts,
 		m.Losses,
