@@ -56,7 +56,7 @@ func devNull(t *testing.T) *os.File {
 // that profgen records nothing strace does not know of.
 func compareWithStrace(t *testing.T, rec *profile.Recording, env []string, args ...string) {
 	t.Helper()
-	want := straceCounts(t, env, args...)
+	want := testutil.StraceCounts(t, env, devNull(t), args...)
 	for abi, names := range want {
 		for name := range names {
 			if rec.Syscalls[abi][name] == nil && !timing[name] {
