@@ -92,7 +92,7 @@ every process in it from now until --duration, SIGINT or the cgroup's last proce
 	o.out.addOutputFlags(cmd, true)
 	f := cmd.Flags()
 	f.IntVarP(&o.pid, "pid", "p", 0, "attach to this running process (and its threads and future children) instead of running CMD")
-	f.DurationVar(&o.duration, "duration", 0, "stop recording after this long (e.g. 30s; 0: until the workload exits)")
+	f.DurationVar(&o.duration, "duration", 0, "stop recording this long after it starts (e.g. 30s; 0: until the workload exits)")
 	f.BoolVar(&o.summary, "summary", false, "print calls per syscall to standard error, like strace -c")
 	f.StringVar(&o.baseline, "baseline", "", "recording or seccomp profile whose syscalls run without a stop (only additions are observed, and listed)")
 	f.StringVar(&o.cpuPolicy, "cpu-policy", string(ptrace.CPUAdaptive), "where tracer and workload run: adaptive, pin or none")
@@ -158,14 +158,13 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if o.duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.duration)
-		defer cancel()
-	}
+	// --duration counts from when the recording starts (the eBPF backend's programs take a
+	// moment to load: a short duration must not pass before the first call is seen).
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 
 	start := time.Now().UTC()
-	res, err := o.record(ctx, cmd.ErrOrStderr(), backend, popts)
+	res, err := o.record(ctx, cancel, cmd.ErrOrStderr(), backend, popts)
 	if err != nil {
 		return err
 	}

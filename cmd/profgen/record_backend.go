@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/recorder/ebpf"
@@ -69,13 +70,22 @@ func (o *recordOptions) chooseBackend() (backend, note string, err error) {
 
 // record runs the backend; with auto, an eBPF recorder that cannot load (nothing has started
 // then) gives way to ptrace, saying why.
-func (o *recordOptions) record(ctx context.Context, w io.Writer, backend string, popts ptrace.Options) (recordOutcome, error) {
+// The recording ends when ctx is done; stop cancels ctx, and is called --duration after the
+// recording has started (for eBPF, once its programs are attached).
+func (o *recordOptions) record(ctx context.Context, stop context.CancelFunc, w io.Writer, backend string, popts ptrace.Options) (recordOutcome, error) {
+	started := func() {
+		if o.duration > 0 {
+			time.AfterFunc(o.duration, stop)
+		}
+	}
 	if backend == backendPtrace {
+		started()
 		return recordPtrace(ctx, popts)
 	}
-	res, err := o.recordEBPF(ctx, w, popts)
+	res, err := o.recordEBPF(ctx, w, popts, started)
 	if err != nil && o.backend == backendAuto && o.cgroup == "" && o.container == "" && errors.Is(err, ebpf.ErrUnavailable) {
 		fmt.Fprintf(w, "profgen: recording with ptrace: %v\n", errors.Unwrap(err))
+		started()
 		return recordPtrace(ctx, popts)
 	}
 	return res, err
@@ -95,7 +105,7 @@ func recordPtrace(ctx context.Context, popts ptrace.Options) (recordOutcome, err
 }
 
 // recordEBPF runs the eBPF backend with the options the ptrace ones carry, plus the cgroup.
-func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrace.Options) (recordOutcome, error) {
+func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrace.Options, started func()) (recordOutcome, error) {
 	eopts := ebpf.Options{
 		Args: popts.Args, Env: popts.Env, Dir: popts.Dir, PID: popts.PID,
 		Stdin: popts.Stdin, Stdout: popts.Stdout, Stderr: popts.Stderr,
@@ -112,6 +122,7 @@ func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrac
 		}
 	}
 	eopts.Ready = func() {
+		started()
 		switch {
 		case eopts.Cgroup != "":
 			fmt.Fprintf(w, "profgen: recording cgroup %s with eBPF until it is empty, SIGINT or --duration\n", eopts.Cgroup)
