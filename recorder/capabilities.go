@@ -20,7 +20,7 @@ type Creds struct {
 // ParseStatusCreds reads the Uid, Gid and Groups lines of a /proc/PID/status file.
 func ParseStatusCreds(status []byte) (Creds, error) {
 	var c Creds
-	var seen int
+	var seenUID, seenGID bool
 	sc := bufio.NewScanner(bytes.NewReader(status))
 	for sc.Scan() {
 		key, val, ok := strings.Cut(sc.Text(), ":")
@@ -41,12 +41,19 @@ func ParseStatusCreds(status []byte) (Creds, error) {
 				}
 				ids[i] = uint32(n)
 			}
+			seen := &seenUID
+			if key == "Gid" {
+				seen = &seenGID
+			}
+			if *seen {
+				return c, fmt.Errorf("parse process status: two %s lines", key)
+			}
+			*seen = true
 			if key == "Uid" {
 				c.UID, c.EUID, c.SUID, c.FSUID = ids[0], ids[1], ids[2], ids[3]
 			} else {
 				c.GID, c.EGID, c.SGID, c.FSGID = ids[0], ids[1], ids[2], ids[3]
 			}
-			seen++
 		case "Groups":
 			for _, s := range strings.Fields(val) {
 				n, err := strconv.ParseUint(s, 10, 32)
@@ -57,7 +64,7 @@ func ParseStatusCreds(status []byte) (Creds, error) {
 			}
 		}
 	}
-	if seen != 2 {
+	if !seenUID || !seenGID {
 		return c, fmt.Errorf("parse process status: no Uid and Gid lines")
 	}
 	return c, nil
