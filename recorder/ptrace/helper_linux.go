@@ -19,6 +19,15 @@ const (
 	readyFD  = 4
 )
 
+// init runs the helper while package initialisers run: the runtime keeps the main goroutine
+// on the main thread then, the only thread the tracer seizes. Called later (from main or
+// TestMain) the goroutine may have moved to another thread, whose seccomp filter then has
+// no tracer: every syscall it makes fails with ENOSYS, the write of any message too, and the
+// helper died of SIGSEGV (exit status 139) without running the workload.
+func init() {
+	runHelperIfRequested()
+}
+
 // runHelperIfRequested is the helper side of Record; see RunHelperIfRequested.
 func runHelperIfRequested() {
 	mode, ok := os.LookupEnv(HelperEnv)
@@ -28,6 +37,11 @@ func runHelperIfRequested() {
 	// Keep this goroutine on the thread the tracer seized (the main thread while package
 	// initialisers run) until the exec.
 	runtime.LockOSThread()
+	if unix.Gettid() != os.Getpid() {
+		// Not the seized thread: its filter would have no tracer.
+		fmt.Fprintf(os.Stderr, "profgen: start workload: the helper does not run on its main thread\n")
+		os.Exit(127)
+	}
 	os.Unsetenv(HelperEnv)
 	if err := helper(Mode(mode)); err != nil {
 		fmt.Fprintf(os.Stderr, "profgen: start workload: %v\n", err)
