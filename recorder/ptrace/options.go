@@ -161,7 +161,9 @@ func Record(ctx context.Context, opts Options) (*Result, error) {
 
 // RunHelperIfRequested turns the process into the tracee helper when HelperEnv is set: it
 // waits for the tracer, installs the seccomp filter the tracer sends, and execs the workload.
-// It does not return in that case. profgen calls it before parsing its command line.
+// It does not return in that case. On Linux the package's init already does this, on the
+// main thread the tracer seizes, so a call later (profgen's, before parsing its command line)
+// finds nothing to do; it is kept for programs that import the package.
 func RunHelperIfRequested() {
 	runHelperIfRequested()
 }
