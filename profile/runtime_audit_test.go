@@ -20,13 +20,16 @@ type recordTail interface{ messages() []string }
 
 // openRecordTail follows where the kernel's seccomp audit records go: to a running audit
 // daemon, which writes them to its log file, or else to the kernel log (/dev/kmsg). The
-// tests that read them work either way.
+// tests that read them work either way. With a daemon, the kernel log is read too: a daemon
+// that exits meanwhile (another test's, stopped as this one starts) leaves the kernel
+// printing the records instead, and the kernel still names its pid until it notices.
 func openRecordTail(t *testing.T) recordTail {
 	t.Helper()
 	pid := auditdPID()
 	if pid == 0 {
 		return openKmsgTail(t)
 	}
+	kmsg := openKmsgTail(t)
 	path, err := auditdLogFile(pid)
 	if err != nil {
 		t.Skipf("an audit daemon (pid %d) receives the seccomp records, but its log cannot be read: %v", pid, err)
@@ -39,9 +42,14 @@ func openRecordTail(t *testing.T) recordTail {
 	if _, err := f.Seek(0, io.SeekEnd); err != nil {
 		t.Fatalf("seek %s: %v", path, err)
 	}
-	t.Logf("an audit daemon (pid %d) runs: reading the records from %s", pid, path)
-	return &fileTail{f: f}
+	t.Logf("an audit daemon (pid %d) runs: reading the records from %s and /dev/kmsg", pid, path)
+	return bothTails{&fileTail{f: f}, kmsg}
 }
+
+// bothTails reads the records of two places.
+type bothTails [2]recordTail
+
+func (b bothTails) messages() []string { return append(b[0].messages(), b[1].messages()...) }
 
 // auditdPID returns the pid of the audit daemon the kernel sends records to, 0 for none
 // (or when auditctl cannot say).
