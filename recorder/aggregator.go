@@ -11,9 +11,10 @@ import (
 	"github.com/profgen/profgen/syscalls"
 )
 
-// Syscall is one syscall a source saw: the event every source (ptrace, audit log, eBPF)
-// produces for the Aggregator.
-type Syscall struct {
+// Event is one syscall a source saw: the event every source (ptrace, audit log, eBPF)
+// produces and hands to the Aggregator (Aggregator.Syscall, or Aggregator.Syscalls for a
+// total counted in the kernel). File accesses go to Aggregator.File.
+type Event struct {
 	PID  int          // thread group (process) that made the call
 	ABI  syscalls.ABI // ABI the call was made on
 	Nr   int64        // number on that ABI, offsets included (x32's 0x40000000)
@@ -41,7 +42,7 @@ type callStat struct {
 	hasArgs bool
 }
 
-// Aggregator is the one sink of every source: it folds Syscall and File events into
+// Aggregator is the one sink of every source: it folds syscall Events and file accesses into
 // counters per (ABI, number) and, at the end, into a profile.Recording. It keeps no list of
 // events, so memory stays flat however long the workload runs. It is not safe for
 // concurrent use: one goroutine feeds it; a source that parses in parallel gives each worker
@@ -66,12 +67,12 @@ func NewAggregator(rec *profile.Recording) *Aggregator {
 	return &Aggregator{rec: rec, calls: map[callKey]*callStat{}, ProcessInfo: ProcProcess}
 }
 
-// Syscall counts one call and records the argument values that rules are written on.
-func (a *Aggregator) Syscall(ev Syscall) { a.Syscalls(ev, 1) }
+// Syscall counts the one call ev and records the argument values that rules are written on.
+func (a *Aggregator) Syscall(ev Event) { a.Syscalls(ev, 1) }
 
 // Syscalls counts n calls made with the same arguments, for a source that counts in the
 // kernel (the eBPF recorder) and hands over its totals at the end. n == 0 counts nothing.
-func (a *Aggregator) Syscalls(ev Syscall, n uint64) {
+func (a *Aggregator) Syscalls(ev Event, n uint64) {
 	if n == 0 {
 		return
 	}
@@ -108,7 +109,7 @@ var argSyscalls = map[string]bool{
 }
 
 // args records the arguments that matter for syscall name.
-func (a *Aggregator) args(ev Syscall, name string) {
+func (a *Aggregator) args(ev Event, name string) {
 	switch name {
 	case "socket", "socketpair":
 		family, typ, proto := ev.Args[0], ev.Args[1], ev.Args[2]

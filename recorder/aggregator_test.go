@@ -21,7 +21,7 @@ func TestAggregator(t *testing.T) {
 	rec := profile.NewRecording("test", "test")
 	a := NewAggregator(rec)
 	a.ProcessInfo = func(pid int) profile.Process { return profile.Process{PID: pid, Comm: "p"} }
-	events := []Syscall{
+	events := []Event{
 		{PID: 10, ABI: syscalls.X86_64, Nr: nr(t, syscalls.X86_64, "read")},
 		{PID: 11, ABI: syscalls.X86_64, Nr: nr(t, syscalls.X86_64, "read")},
 		{PID: 11, ABI: syscalls.X86, Nr: nr(t, syscalls.X86, "read")},
@@ -129,7 +129,7 @@ func TestAggregatorMergeSnapshot(t *testing.T) {
 	}
 	read, socket := nr(t, syscalls.X86_64, "read"), nr(t, syscalls.X86_64, "socket")
 	first, second, all := newAgg(), newAgg(), newAgg()
-	evs := []Syscall{
+	evs := []Event{
 		{PID: 1, ABI: syscalls.X86_64, Nr: read},
 		{PID: 2, ABI: syscalls.X86_64, Nr: socket, Args: [6]uint64{2, 1, 0}},
 		{PID: 3, ABI: syscalls.X86_64, Nr: read},

@@ -18,11 +18,11 @@ func ExampleAggregator() {
 	openat, _ := syscalls.X86_64.Number("openat")
 	socket, _ := syscalls.X86_64.Number("socket")
 	for i := 0; i < 3; i++ {
-		agg.Syscall(recorder.Syscall{PID: 42, ABI: syscalls.X86_64, Nr: openat})
+		agg.Syscall(recorder.Event{PID: 42, ABI: syscalls.X86_64, Nr: openat})
 	}
-	agg.Syscall(recorder.Syscall{PID: 42, ABI: syscalls.X86_64, Nr: socket, Args: [6]uint64{10, 2, 0}})
+	agg.Syscall(recorder.Event{PID: 42, ABI: syscalls.X86_64, Nr: socket, Args: [6]uint64{10, 2, 0}})
 	// An int 0x80 call from the same process counts on x86.
-	agg.Syscall(recorder.Syscall{PID: 42, ABI: syscalls.X86, Nr: 20})
+	agg.Syscall(recorder.Event{PID: 42, ABI: syscalls.X86, Nr: 20})
 	agg.File(42, "/etc/hosts", "r")
 
 	agg.Finish()

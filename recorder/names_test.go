@@ -24,7 +24,7 @@ func TestEveryTableNameRecordsGeneratesAndChecks(t *testing.T) {
 			a.ProcessInfo = func(pid int) profile.Process { return profile.Process{PID: pid, Comm: "p"} }
 			table := abi.Syscalls()
 			for _, s := range table {
-				a.Syscall(Syscall{PID: 1, ABI: abi, Nr: s.Nr})
+				a.Syscall(Event{PID: 1, ABI: abi, Nr: s.Nr})
 			}
 			var buf bytes.Buffer
 			if _, err := a.Finish().WriteTo(&buf); err != nil {

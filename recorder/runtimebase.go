@@ -51,7 +51,7 @@ func NewRuntimeBase() *RuntimeBase {
 }
 
 // Syscall takes the next syscall of thread tid.
-func (b *RuntimeBase) Syscall(tid int, ev Syscall) {
+func (b *RuntimeBase) Syscall(tid int, ev Event) {
 	if tsync, ok := loadsFilter(ev); ok {
 		// What ran before this load ran under an earlier filter (or none): start again.
 		b.pending[ev.PID] = map[callKey]bool{}
@@ -113,7 +113,7 @@ func (b *RuntimeBase) Exec(pid int) {
 
 // loadsFilter reports whether ev loads a seccomp filter, and whether on every thread.
 // libseccomp and runc probe the kernel with a NULL program first; those calls load nothing.
-func loadsFilter(ev Syscall) (tsync, ok bool) {
+func loadsFilter(ev Event) (tsync, ok bool) {
 	name, err := ev.ABI.Name(ev.Nr)
 	if err != nil {
 		return false, false

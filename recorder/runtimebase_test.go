@@ -15,7 +15,7 @@ func TestRuntimeBase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ev := Syscall{PID: pid, ABI: abi, Nr: nr}
+		ev := Event{PID: pid, ABI: abi, Nr: nr}
 		copy(ev.Args[:], args)
 		b.Syscall(tid, ev)
 	}

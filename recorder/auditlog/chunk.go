@@ -222,7 +222,7 @@ func (im *Importer) keepAppArmor(rec *Record, c *chunkResult) bool {
 func (c *chunkResult) addSeccomp(rec *Record, summary bool, key *[]byte) {
 	sc := &rec.Seccomp
 	c.cur = sc
-	ev := recorder.Syscall{PID: int(sc.PID), ABI: sc.ABI, Nr: sc.Nr, NoArgs: true}
+	ev := recorder.Event{PID: int(sc.PID), ABI: sc.ABI, Nr: sc.Nr, NoArgs: true}
 	c.agg.Syscall(ev)
 	c.forms[rec.Form]++
 	c.actions.add(sc.Code, sc.CodeKnown)

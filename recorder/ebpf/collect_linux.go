@@ -40,7 +40,7 @@ func (p *programs) collect(agg *recorder.Aggregator) (uint64, map[string]uint64,
 				nr |= x32Bit
 			}
 			total += calls
-			ev := recorder.Syscall{PID: int(first), ABI: abi, Nr: nr}
+			ev := recorder.Event{PID: int(first), ABI: abi, Nr: nr}
 			feed(agg, ev, calls, args[argsKey{uint32(i), idx}])
 		}
 	}
@@ -116,7 +116,7 @@ func (p *programs) readArgs() (map[argsKey][]argSet, error) {
 
 // feed hands one counted syscall to agg. Calls whose arguments were kept go with them; any
 // calls beyond those (argument values lost) are added to the first set.
-func feed(agg *recorder.Aggregator, ev recorder.Syscall, calls uint64, sets []argSet) {
+func feed(agg *recorder.Aggregator, ev recorder.Event, calls uint64, sets []argSet) {
 	if len(sets) == 0 {
 		agg.Syscalls(ev, calls)
 		return
@@ -163,7 +163,7 @@ func (p *programs) collectStrays(agg *recorder.Aggregator) (uint64, error) {
 	})
 	var total uint64
 	for _, s := range strays {
-		agg.Syscalls(recorder.Syscall{ABI: s.abi, Nr: s.nr}, s.calls)
+		agg.Syscalls(recorder.Event{ABI: s.abi, Nr: s.nr}, s.calls)
 		total += s.calls
 	}
 	return total, nil

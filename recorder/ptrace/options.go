@@ -120,7 +120,7 @@ type Options struct {
 // tracer's thread: they must be quick and must not block.
 type Observer interface {
 	// Syscall is called for each recorded syscall, at its entry, with the calling thread.
-	Syscall(tid int, ev recorder.Syscall)
+	Syscall(tid int, ev recorder.Event)
 	// Clone is called when thread tid has made a new thread or process whose first thread is
 	// child.
 	Clone(tid, child int)

@@ -566,7 +566,7 @@ func (t *tracer) event(tid, event int, ws unix.WaitStatus) {
 			}
 			native := syscalls.Native()
 			if nr, err := native.Number("execve"); err == nil && !t.inBaseline(native, "execve") {
-				t.agg.Syscall(recorder.Syscall{PID: tid, ABI: syscalls.Native(), Nr: nr})
+				t.agg.Syscall(recorder.Event{PID: tid, ABI: syscalls.Native(), Nr: nr})
 			}
 			if t.files != nil {
 				// AppArmor names the program by its file (a script, not its interpreter),
@@ -622,7 +622,7 @@ func (t *tracer) syscallStop(tid int) {
 		return
 	}
 	pid := tk.tgid
-	ev := recorder.Syscall{PID: pid, ABI: abi, Nr: int64(t.info.Nr), Args: t.info.Args}
+	ev := recorder.Event{PID: pid, ABI: abi, Nr: int64(t.info.Nr), Args: t.info.Args}
 	t.agg.Syscall(ev)
 	if t.opts.Observer != nil {
 		t.opts.Observer.Syscall(tid, ev)
