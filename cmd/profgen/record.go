@@ -93,7 +93,7 @@ every process in it from now until --duration, SIGINT or the cgroup's last proce
 	f := cmd.Flags()
 	f.IntVarP(&o.pid, "pid", "p", 0, "attach to this running process (and its threads and future children) instead of running CMD")
 	f.DurationVar(&o.duration, "duration", 0, "stop recording this long after it starts (e.g. 30s; 0: until the workload exits)")
-	f.BoolVar(&o.summary, "summary", false, "print calls per syscall to standard error, like strace -c")
+	f.BoolVar(&o.summary, "summary", false, "print calls per syscall to standard error, like strace -c, and the capabilities used (eBPF) or derived (ptrace)")
 	f.StringVar(&o.baseline, "baseline", "", "recording or seccomp profile whose syscalls run without a stop (only additions are observed, and listed)")
 	f.StringVar(&o.cpuPolicy, "cpu-policy", string(ptrace.CPUAdaptive), "where tracer and workload run: adaptive, pin or none")
 	f.StringVar(&o.traceMode, "trace-mode", string(ptrace.ModeAuto), "how the workload is stopped: auto, seccomp (one stop per syscall) or syscall (PTRACE_SYSCALL)")

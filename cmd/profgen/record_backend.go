@@ -78,15 +78,22 @@ func (o *recordOptions) record(ctx context.Context, stop context.CancelFunc, w i
 			time.AfterFunc(o.duration, stop)
 		}
 	}
+	// The ptrace backend derives capabilities from the arguments of the calls that succeeded,
+	// which it reads only when it reads paths; the summary lists what it derived, so it reads
+	// them then too (it said "none" for a workload that bound port 80 as root).
+	ptraceOpts := popts
+	if o.summary {
+		ptraceOpts.Files = true
+	}
 	if backend == backendPtrace {
 		started()
-		return recordPtrace(ctx, popts)
+		return recordPtrace(ctx, ptraceOpts)
 	}
 	res, err := o.recordEBPF(ctx, w, popts, started)
 	if err != nil && o.backend == backendAuto && o.cgroup == "" && o.container == "" && errors.Is(err, ebpf.ErrUnavailable) {
 		fmt.Fprintf(w, "profgen: recording with ptrace: %v\n", errors.Unwrap(err))
 		started()
-		return recordPtrace(ctx, popts)
+		return recordPtrace(ctx, ptraceOpts)
 	}
 	return res, err
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,7 +18,6 @@ import (
 	"github.com/profgen/profgen/recorder/ebpf"
 )
 
-// requireBPF skips the test unless the eBPF recorder loads here.
 // systemPython returns Debian's /usr/bin/python3, or python3 on PATH if there is none. A
 // python3 on PATH can be a version manager's shim, a script that runs hundreds of commands
 // before Python: each a workload of its own, which a capability test does not want.
@@ -28,6 +28,7 @@ func systemPython(t *testing.T) string {
 	return testutil.RequireCommand(t, "python3")
 }
 
+// requireBPF skips the test unless the eBPF recorder loads here.
 func requireBPF(t *testing.T) {
 	t.Helper()
 	testutil.RequireRoot(t)
@@ -146,6 +147,36 @@ func TestRecordSummaryCapabilities(t *testing.T) {
 	r = runProfgen(t, nil, "record", "--backend", "ptrace", "--summary", "--seccomp", filepath.Join(dir, "p.json"), "--", py, "-c", script)
 	if r.code != 0 || !strings.Contains(r.stderr, "the ptrace backend sees no capability check") {
 		t.Errorf("ptrace summary: status %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// TestRecordSummaryPtraceDerived: the ptrace backend's summary lists the capabilities it
+// derived, without --recording too: a root workload that binds a port below
+// ip_unprivileged_port_start derives net_bind_service (it said "none": without --recording
+// the backend read no arguments).
+func TestRecordSummaryPtraceDerived(t *testing.T) {
+	testutil.RequireRoot(t)
+	py := systemPython(t)
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+	if err != nil {
+		t.Skipf("needs ip_unprivileged_port_start: %v", err)
+	}
+	start, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	port := 0
+	for p := 80; p < start && p < 1024 && port == 0; p++ {
+		if l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p)); err == nil {
+			l.Close()
+			port = p
+		}
+	}
+	if port == 0 {
+		t.Skipf("no free privileged port from 80 below %d", start)
+	}
+	script := "import socket; s = socket.socket(); s.bind(('127.0.0.1', " + strconv.Itoa(port) + ")); print('bound')"
+	r := runProfgen(t, nil, "record", "--backend", "ptrace", "--summary", "--seccomp", filepath.Join(t.TempDir(), "p.json"), "--", py, "-c", script)
+	want := "derived from what succeeded: net_bind_service\n"
+	if r.code != 0 || !strings.Contains(r.stdout, "bound") || !strings.Contains(r.stderr, want) {
+		t.Errorf("record --backend ptrace --summary of a bind to port %d: status %d, want %q in stderr:\n%s", port, r.code, want, r.stderr)
 	}
 }
 
