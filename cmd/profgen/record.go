@@ -32,6 +32,7 @@ type recordOptions struct {
 	cgroup    string
 	container string
 	runtime   string
+	stateRoot string
 }
 
 func newRecordCmd() *cobra.Command {
@@ -73,8 +74,10 @@ CAP_PERFMON, and a kernel with BTF; x86-64 only); "auto" (the default) takes eBP
 programs load and the flags need nothing only ptrace does (--baseline; file paths for
 --apparmor and --recording), else ptrace, and says on standard error which and why. Only the
 eBPF backend records a whole cgroup: --cgroup DIR (a cgroup v2 directory) or --container ID
-(its cgroup, found through "runc state ID"; --container-runtime crun asks crun) records
-every process in it from now until --duration, SIGINT or the cgroup's last process exits.`,
+(its cgroup, found through "runc state ID"; --container-runtime crun asks crun;
+--container-root DIR is the runtime's state directory, for containers Docker or containerd
+started) records every process in it from now until --duration, SIGINT or the cgroup's last
+process exits.`,
 		Example: `  # record a command; the profile goes to ./profiles/app.json
   profgen record -- ./app --serve
   # keep the recording too, and print calls per syscall
@@ -83,6 +86,8 @@ every process in it from now until --duration, SIGINT or the cgroup's last proce
   profgen record -p 1234 --duration 30s --seccomp svc.json
   # record a runc container created (not yet started) as web1
   profgen record --container web1 --seccomp web1.json
+  # record a running Docker container for a minute
+  profgen record --container-root /run/docker/runtime-runc/moby --container ID --duration 60s --seccomp web.json
   # CI: stop only for syscalls the last profile does not have
   profgen record --baseline app.json --recording new.rec.json -- ./app
   # measure runc's base set (BUNDLE's config.json has a --mode log seccomp profile)
@@ -102,6 +107,7 @@ every process in it from now until --duration, SIGINT or the cgroup's last proce
 	f.StringVar(&o.cgroup, "cgroup", "", "record every process in this cgroup v2 directory (eBPF)")
 	f.StringVar(&o.container, "container", "", "record the container with this id (its cgroup, through RUNTIME state; eBPF)")
 	f.StringVar(&o.runtime, "container-runtime", "runc", "OCI runtime (runc, crun) that --container asks for the container's state")
+	f.StringVar(&o.stateRoot, "container-root", "", "the runtime's state directory for --container (its --root; Docker: /run/docker/runtime-runc/moby, containerd: /run/containerd/runc/k8s.io)")
 	f.SetInterspersed(false)
 	return cmd
 }

@@ -120,7 +120,7 @@ func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrac
 		Cgroup: o.cgroup, Files: popts.Files,
 	}
 	if o.container != "" {
-		pid, err := ebpf.ContainerPID(ctx, o.runtime, o.container)
+		pid, err := ebpf.ContainerPID(ctx, o.runtime, o.stateRoot, o.container)
 		if err != nil {
 			return recordOutcome{}, fmt.Errorf("record: %w", err)
 		}

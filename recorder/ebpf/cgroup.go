@@ -107,12 +107,18 @@ func CgroupOfPID(pid int) (string, error) {
 }
 
 // ContainerPID asks the OCI runtime (runc, crun: any that has a "state" command printing
-// JSON with a pid) for the init process of container id.
-func ContainerPID(ctx context.Context, runtime, id string) (int, error) {
+// JSON with a pid) for the init process of container id. root is the runtime's state
+// directory (its --root: Docker's runc keeps its containers in /run/docker/runtime-runc/moby,
+// containerd's in /run/containerd/runc/NAMESPACE); "" is the runtime's default.
+func ContainerPID(ctx context.Context, runtime, root, id string) (int, error) {
 	if id == "" || strings.ContainsAny(id, "/\x00") || strings.HasPrefix(id, "-") {
 		return 0, fmt.Errorf("container id %q is not valid", id)
 	}
-	out, err := exec.CommandContext(ctx, runtime, "state", id).Output()
+	var args []string
+	if root != "" {
+		args = append(args, "--root", root)
+	}
+	out, err := exec.CommandContext(ctx, runtime, append(args, "state", id)...).Output()
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && len(ee.Stderr) > 0 {

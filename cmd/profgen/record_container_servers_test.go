@@ -1,0 +1,292 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/profgen/profgen/internal/testutil"
+	"github.com/profgen/profgen/recorder/ebpf"
+)
+
+var allServers = flag.Bool("all-servers", false, "run the eBPF server tests for nginx, redis and python3 -m http.server, not one server each")
+
+// containerServer is a server of serverWorkloads recorded in runc by the eBPF backend, and how
+// its profile is shown to be enforced.
+type containerServer struct {
+	name    string // the serverWorkloads entry
+	cgroup  bool   // record by --cgroup (else --container ID --container-root)
+	deflt   bool   // run without -all-servers
+	enforce func(t *testing.T, w serverWorkload, dir string, p *specs.LinuxSeccomp, nnp bool)
+}
+
+var containerServers = []containerServer{
+	// SAVE makes redis write its dump (fsync, rename, and a fork for BGSAVE): calls the traffic
+	// never made, so under the profile SAVE fails while the rest of redis serves.
+	{name: "redis", deflt: true, enforce: enforceRedisSave},
+	// The call that writes the response, denied: the server starts, accepts, and every GET
+	// fails.
+	{name: "nginx", cgroup: true, deflt: true, enforce: enforceWithout("writev")},
+	{name: "python-http", enforce: enforceWithout("sendto")},
+}
+
+func enforceWithout(name string) func(*testing.T, serverWorkload, string, *specs.LinuxSeccomp, bool) {
+	return func(t *testing.T, w serverWorkload, dir string, p *specs.LinuxSeccomp, nnp bool) {
+		t.Helper()
+		if !hasSyscall(p, name) {
+			t.Fatalf("the profile lacks %s, which %s calls to answer", name, w.name)
+		}
+		err := serveInRunc(t, w, dir, without(p, name), nnp)
+		if err == nil {
+			t.Errorf("%s served under its profile without %s: the profile is not enforced", w.name, name)
+		}
+		t.Logf("without %s: %v", name, err)
+	}
+}
+
+func enforceRedisSave(t *testing.T, w serverWorkload, dir string, p *specs.LinuxSeccomp, nnp bool) {
+	t.Helper()
+	port := testutil.FreePort(t)
+	bundle := testutil.NewHostBundle(t, w.args(dir, port), p, dir)
+	testutil.SetNoNewPrivileges(t, bundle, nnp)
+	c := testutil.StartBundle(t, bundle)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	if !testutil.WaitPort(addr, 30*time.Second, func() bool { exited, _ := c.Exited(); return !exited }) {
+		out, e, err := c.Stop()
+		t.Fatalf("redis never listened under its profile: %v: %s%s", err, out, e)
+	}
+	reply, err := redisCommand(addr, "SAVE")
+	if err != nil || !strings.HasPrefix(reply, "-ERR") {
+		t.Errorf("SAVE under a profile recorded without it: reply %q, %v (want -ERR: its fsync and rename are not allowed)", reply, err)
+	}
+	if err := w.traffic(addr); err != nil {
+		t.Errorf("redis stopped serving after the denied SAVE: %v", err)
+	}
+	out, e, _ := c.Stop()
+	if !strings.Contains(out+e, "Operation not permitted") {
+		t.Errorf("redis's log does not say why SAVE failed:\n%s%s", out, e)
+	}
+}
+
+// redisCommand sends one command in RESP and returns the first line of the reply.
+func redisCommand(addr string, args ...string) (string, error) {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(c, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(c, "$%d\r\n%s\r\n", len(a), a)
+	}
+	return bufio.NewReader(c).ReadString('\n')
+}
+
+func hasSyscall(p *specs.LinuxSeccomp, name string) bool {
+	for _, r := range p.Syscalls {
+		for _, n := range r.Names {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestRecordContainerServersEBPF records Debian's servers in runc with the eBPF backend as a
+// node would: the container is created (runc create), profgen record --container (or
+// --cgroup with its cgroup) attaches, runc start starts it, real traffic is sent and the
+// container is stopped, which ends the recording. The profile generated with --runtime runc
+// then runs the same container with noNewPrivileges false (Kubernetes' default) and true,
+// serving the same traffic; a request that needs a call the recording lacks fails. One
+// server per way of naming the container by default; -all-servers runs python3 -m
+// http.server too.
+func TestRecordContainerServersEBPF(t *testing.T) {
+	requireBPF(t)
+	testutil.RequireCommand(t, "runc")
+	for _, cs := range containerServers {
+		t.Run(cs.name, func(t *testing.T) {
+			if !cs.deflt && !*allServers {
+				t.Skip("one server per mode by default; -all-servers runs this one")
+			}
+			w := serverWorkloadNamed(t, cs.name)
+			dir := serverDir(t)
+			rec := recordServerContainer(t, w, dir, cs.cgroup)
+			for _, nnp := range []bool{false, true} {
+				t.Run(fmt.Sprintf("noNewPrivileges=%v", nnp), func(t *testing.T) {
+					flags := []string{"--runtime", "runc"}
+					if nnp {
+						flags = append(flags, "--no-new-privileges")
+					}
+					p := generateFrom(t, rec, flags...)
+					if err := serveInRunc(t, w, dir, p, nnp); err != nil {
+						t.Fatalf("under its profile (%v): %v", flags, err)
+					}
+					cs.enforce(t, w, dir, p, nnp)
+				})
+			}
+		})
+	}
+}
+
+func serverWorkloadNamed(t *testing.T, name string) serverWorkload {
+	t.Helper()
+	for _, w := range serverWorkloads {
+		if w.name == name {
+			if _, err := os.Stat(w.program); err != nil {
+				t.Skipf("needs %s (make deps installs nginx, redis-server, python3): %v", w.program, err)
+			}
+			return w
+		}
+	}
+	t.Fatalf("no server workload %q", name)
+	return serverWorkload{}
+}
+
+// serverDir makes the directory the servers of serverWorkloads run in: www/index.html, and
+// nginx's temporary directories owned by nobody, whom nginx makes them for: in runc (whose
+// default capabilities lack CAP_CHOWN) nginx cannot chown them itself.
+func serverDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "www"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "www", "index.html"), []byte("hello from profgen\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(filepath.Join(dir, d), 65534, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// recordServerContainer creates w's container (noNewPrivileges false), records it with
+// profgen record --backend ebpf from runc start to its end, sends it traffic meanwhile, and
+// returns the recording's path.
+func recordServerContainer(t *testing.T, w serverWorkload, dir string, byCgroup bool) string {
+	t.Helper()
+	port := testutil.FreePort(t)
+	bundle := testutil.NewHostBundle(t, w.args(dir, port), nil, dir)
+	testutil.SetNoNewPrivileges(t, bundle, false)
+	root := t.TempDir()
+	id := fmt.Sprintf("profgen-ebpf-%s-%d", w.name, os.Getpid())
+	runc := func(args ...string) *exec.Cmd {
+		return exec.Command("runc", append([]string{"--root", root}, args...)...)
+	}
+	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	output := func() string { b, _ := os.ReadFile(out.Name()); return string(b) }
+	create := runc("create", "--bundle", bundle, id)
+	create.Stdout, create.Stderr = out, out
+	if err := create.Run(); err != nil {
+		t.Fatalf("runc create: %v: %s", err, output())
+	}
+	t.Cleanup(func() {
+		runc("kill", id, "KILL").Run()
+		runc("delete", "--force", id).Run()
+	})
+
+	rec := filepath.Join(dir, w.name+".rec.json")
+	args := []string{"record", "--backend", "ebpf", "--recording", rec}
+	if byCgroup {
+		pid, err := ebpf.ContainerPID(context.Background(), "runc", root, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cg, err := ebpf.CgroupOfPID(pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "--cgroup", cg)
+	} else {
+		args = append(args, "--container", id, "--container-root", root)
+	}
+	r := exec.Command(profgenBin, append(args, "--duration", "2m")...)
+	stderr, err := r.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	var log strings.Builder
+	logged := make(chan struct{})
+	lines := bufio.NewReader(stderr)
+	for !strings.Contains(log.String(), "profgen: recording cgroup") {
+		line, err := lines.ReadString('\n')
+		log.WriteString(line)
+		if err != nil {
+			r.Wait()
+			t.Fatalf("the recorder ended before recording: %v\n%s", err, log.String())
+		}
+	}
+	go func() {
+		rest, _ := io.ReadAll(lines)
+		log.Write(rest)
+		close(logged)
+		done <- r.Wait()
+	}()
+	t.Cleanup(func() {
+		if r.ProcessState == nil {
+			r.Process.Kill()
+			<-done
+		}
+	})
+
+	if b, err := runc("start", id).CombinedOutput(); err != nil {
+		t.Fatalf("runc start: %v: %s", err, b)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	alive := func() bool { return testutil.ProcessAlive(r.Process.Pid) }
+	if !testutil.WaitPort(addr, 30*time.Second, alive) {
+		t.Fatalf("%s did not listen in its container: %s", w.name, output())
+	}
+	if err := w.traffic(addr); err != nil {
+		t.Errorf("traffic while recording: %v", err)
+	}
+	// As the runtime stops a container: SIGTERM, then SIGKILL (python3 as the container's
+	// PID 1 has no SIGTERM handler, so the kernel drops the signal).
+	runc("kill", id, "TERM").Run()
+	select {
+	case err = <-done:
+	case <-time.After(3 * time.Second):
+		runc("kill", id, "KILL").Run()
+		select {
+		case err = <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("record did not end with the container: %s", output())
+		}
+	}
+	<-logged
+	if err != nil {
+		t.Fatalf("record: %v\n%s", err, log.String())
+	}
+	if _, err := os.Stat(rec); err != nil {
+		t.Fatalf("no recording: %v\n%s", err, log.String())
+	}
+	return rec
+}
