@@ -10,9 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/profgen/profgen/internal/testutil"
 )
@@ -29,10 +27,10 @@ func TestSeccompWalkthrough(t *testing.T) {
 	testutil.RequireCommand(t, "auditd")
 	testutil.RequireCommand(t, "auditctl")
 	testutil.LockKernelLog(t)
-	before := auditStatus(t)
-	if before["pid"] != "0" {
-		t.Skipf("auditd already runs (pid %s): the walkthrough starts its own", before["pid"])
+	if d := testutil.AuditRecordDest(t); d.PID != 0 {
+		t.Skipf("auditd already runs (pid %d): the walkthrough starts its own", d.PID)
 	}
+	testutil.RestoreAuditSettings(t)
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -66,25 +64,15 @@ func TestSeccompWalkthrough(t *testing.T) {
 		t.Cleanup(func() { os.Remove(auditLog) })
 	}
 	t.Cleanup(func() {
-		if b, err := os.ReadFile("/var/run/auditd.pid"); err == nil {
-			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
-				syscall.Kill(pid, syscall.SIGTERM)
-				// Until the process is gone: it writes its last record after it unregisters.
-				for i := 0; i < 200; i++ {
-					if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err != nil {
-						break
-					}
-					time.Sleep(50 * time.Millisecond)
-				}
-			}
+		// The daemon the walkthrough started (auditd forks: it is not this test's child).
+		if pid, _ := strconv.Atoi(testutil.AuditStatus(t)["pid"]); pid != 0 {
+			testutil.StopAuditd(t, pid)
 		}
-		exec.Command("auditctl", "-e", before["enabled"]).Run()
-		exec.Command("auditctl", "-b", before["backlog_limit"]).Run()
 	})
 
 	run := func(line string) (string, int) {
 		if strings.HasPrefix(line, "profgen import") {
-			waitAuditFlushed(t)
+			testutil.WaitAuditFlushed(t, auditLog)
 		}
 		cmd := exec.Command("bash", "-c", line)
 		cmd.Dir, cmd.Env = work, env
@@ -177,38 +165,4 @@ func blockLines(s, lang string) []string {
 		cont = ""
 	}
 	return out
-}
-
-func auditStatus(t *testing.T) map[string]string {
-	t.Helper()
-	out, err := exec.Command("auditctl", "-s").Output()
-	if err != nil {
-		t.Skipf("auditctl -s: %v (no audit support?)", err)
-	}
-	m := map[string]string{}
-	for _, l := range strings.Split(string(out), "\n") {
-		if k, v, ok := strings.Cut(l, " "); ok {
-			m[k] = v
-		}
-	}
-	return m
-}
-
-// waitAuditFlushed waits until the kernel's audit queue is empty and audit.log has stopped
-// growing, as a user reading the log a moment later would find it.
-func waitAuditFlushed(t *testing.T) {
-	deadline := time.Now().Add(10 * time.Second)
-	var last int64 = -1
-	for time.Now().Before(deadline) {
-		var size int64
-		if fi, err := os.Stat(auditLog); err == nil {
-			size = fi.Size()
-		}
-		if auditStatus(t)["backlog"] == "0" && size == last && size > 0 {
-			return
-		}
-		last = size
-		time.Sleep(300 * time.Millisecond)
-	}
-	t.Log("audit.log still growing after 10s")
 }

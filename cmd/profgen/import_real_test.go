@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -21,8 +20,6 @@ import (
 	"github.com/profgen/profgen/syscalls"
 )
 
-const auditLog = "/var/log/audit/audit.log"
-
 // TestImportRealRecords makes real seccomp audit records: a child runs under a log-mode
 // profile with profgen exec, first with auditd collecting the records (the imported syscall
 // set must equal what strace -f sees of the same child), then with no auditd, reading
@@ -30,13 +27,8 @@ const auditLog = "/var/log/audit/audit.log"
 func TestImportRealRecords(t *testing.T) {
 	testutil.RequireRoot(t)
 	testutil.LockKernelLog(t)
-	auditd := testutil.RequireCommand(t, "auditd")
-	testutil.RequireCommand(t, "auditctl")
 	testutil.RequireCommand(t, "strace")
 	bb := testutil.RequireCommand(t, "busybox")
-	if st := auditStatus(t); st["pid"] != "0" {
-		t.Skipf("an audit daemon (pid %s) is running already; this test runs its own", st["pid"])
-	}
 	dir := t.TempDir()
 	// A copy of busybox under a name of its own, so that its records are only this test's.
 	bbx := filepath.Join(dir, "busybox-importtest")
@@ -55,17 +47,16 @@ func TestImportRealRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// 1. auditd running: every record reaches audit.log.
-	part := filepath.Join(dir, "audit.part.log")
+	// 1. auditd running: every record reaches its log.
+	auditd := testutil.StartAuditd(t, testutil.AuditdOptions{})
 	traceFile := filepath.Join(dir, "strace.txt")
-	withAuditd(t, auditd, part, func() {
-		args := append([]string{"-f", "-qq", "-o", traceFile, profgenBin, "exec", "--seccomp", logProfile, "--"}, child...)
-		if out, err := exec.Command("strace", args...).CombinedOutput(); err != nil {
-			t.Fatalf("strace profgen exec: %v\n%s", err, out)
-		}
-	})
+	args := append([]string{"-f", "-qq", "-o", traceFile, profgenBin, "exec", "--seccomp", logProfile, "--"}, child...)
+	if out, err := exec.Command("strace", args...).CombinedOutput(); err != nil {
+		t.Fatalf("strace profgen exec: %v\n%s", err, out)
+	}
+	auditd.Stop(t)
 	want := straceSyscalls(t, traceFile, bbx)
-	rec := importFile(t, dir, part, "--exe", bbx)
+	rec := importFile(t, dir, auditd.LogFile, "--exe", bbx)
 	got := rec.SyscallNames(syscalls.Native())
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("imported syscalls differ from strace -f's:\n got %v\nwant %v", got, want)
@@ -119,105 +110,6 @@ func TestImportRealRecords(t *testing.T) {
 			t.Errorf("console records name %s, which strace did not see", n)
 		}
 	}
-}
-
-// auditStatus returns auditctl -s as a map.
-func auditStatus(t *testing.T) map[string]string {
-	t.Helper()
-	out, err := exec.Command("auditctl", "-s").Output()
-	if err != nil {
-		t.Skipf("auditctl -s: %v (no audit support?)", err)
-	}
-	m := map[string]string{}
-	for _, l := range strings.Split(string(out), "\n") {
-		if k, v, ok := strings.Cut(l, " "); ok {
-			m[k] = v
-		}
-	}
-	return m
-}
-
-// withAuditd runs fn with auditd running and its backlog raised, copies what auditd wrote
-// meanwhile to part, and leaves the audit settings and files as they were.
-func withAuditd(t *testing.T, auditd, part string, fn func()) {
-	before := auditStatus(t)
-	_, statErr := os.Stat(auditLog)
-	logExisted := statErr == nil
-	var offset int64
-	if fi, err := os.Stat(auditLog); err == nil {
-		offset = fi.Size()
-	}
-	cmd := exec.Command(auditd, "-n")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start auditd: %v", err)
-	}
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-		exec.Command("auditctl", "-e", before["enabled"]).Run()
-		exec.Command("auditctl", "-b", before["backlog_limit"]).Run()
-	}
-	t.Cleanup(func() {
-		stop()
-		if !logExisted {
-			os.Remove(auditLog)
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for auditStatus(t)["pid"] == "0" {
-		if time.Now().After(deadline) {
-			t.Fatalf("auditd did not start: %s", stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if out, err := exec.Command("auditctl", "-b", "8192").CombinedOutput(); err != nil {
-		t.Fatalf("auditctl -b 8192: %v: %s", err, out)
-	}
-	fn()
-	waitAuditdFlushed(t)
-	stop()
-	f, err := os.Open(auditLog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.Seek(offset, io.SeekStart); err != nil {
-		t.Fatal(err)
-	}
-	out, err := os.Create(part)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	if _, err := io.Copy(out, f); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// waitAuditdFlushed waits until the kernel's audit queue is empty and audit.log has stopped
-// growing: records still queued when auditd stops would go to the console instead.
-func waitAuditdFlushed(t *testing.T) {
-	deadline := time.Now().Add(10 * time.Second)
-	var last int64 = -1
-	for time.Now().Before(deadline) {
-		var size int64
-		if fi, err := os.Stat(auditLog); err == nil {
-			size = fi.Size()
-		}
-		if auditStatus(t)["backlog"] == "0" && size == last {
-			return
-		}
-		last = size
-		time.Sleep(300 * time.Millisecond)
-	}
-	t.Log("audit.log still growing after 10s")
 }
 
 // withConsoleRateLimit runs fn with the kernel's printk rate limit at its default (5 s,

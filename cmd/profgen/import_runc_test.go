@@ -17,11 +17,6 @@ import (
 func TestImportRuncWorkflow(t *testing.T) {
 	testutil.RequireRoot(t)
 	testutil.LockKernelLog(t)
-	auditd := testutil.RequireCommand(t, "auditd")
-	testutil.RequireCommand(t, "auditctl")
-	if st := auditStatus(t); st["pid"] != "0" {
-		t.Skipf("an audit daemon (pid %s) is running already; this test runs its own", st["pid"])
-	}
 	logProfile, err := profile.GenerateSeccomp(nil, profile.SeccompOptions{Mode: profile.ModeLog})
 	if err != nil {
 		t.Fatal(err)
@@ -29,14 +24,13 @@ func TestImportRuncWorkflow(t *testing.T) {
 	args := []string{"/bin/sh", "-c", "set -e; ls -l / > /dev/null; cat /etc/passwd > /dev/null; echo ok"}
 	bundle := testutil.NewBusyboxBundle(t, args, logProfile)
 	dir := t.TempDir()
-	part := filepath.Join(dir, "audit.part.log")
-	withAuditd(t, auditd, part, func() {
-		if out, errOut, err := testutil.RunBundle(t, "runc", bundle); err != nil || out != "ok\n" {
-			t.Fatalf("runc under the log profile: %v: %q %s", err, out, errOut)
-		}
-	})
+	auditd := testutil.StartAuditd(t, testutil.AuditdOptions{})
+	if out, errOut, err := testutil.RunBundle(t, "runc", bundle); err != nil || out != "ok\n" {
+		t.Fatalf("runc under the log profile: %v: %q %s", err, out, errOut)
+	}
+	auditd.Stop(t)
 	app := filepath.Join(dir, "app.json")
-	res := runProfgen(t, nil, "import", "--exe", "/bin/busybox", "--runtime", "runc", "--seccomp", app, part)
+	res := runProfgen(t, nil, "import", "--exe", "/bin/busybox", "--runtime", "runc", "--seccomp", app, auditd.LogFile)
 	if res.code != 0 {
 		t.Fatalf("import: exit %d: %s", res.code, res.stderr)
 	}
