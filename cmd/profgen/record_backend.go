@@ -113,6 +113,7 @@ func recordPtrace(ctx context.Context, popts ptrace.Options) (recordOutcome, err
 
 // recordEBPF runs the eBPF backend with the options the ptrace ones carry, plus the cgroup.
 func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrace.Options, started func()) (recordOutcome, error) {
+	var startup string // a warning: the container's start was not seen
 	eopts := ebpf.Options{
 		Args: popts.Args, Env: popts.Env, Dir: popts.Dir, PID: popts.PID,
 		Stdin: popts.Stdin, Stdout: popts.Stdout, Stderr: popts.Stderr,
@@ -120,12 +121,15 @@ func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrac
 		Cgroup: o.cgroup, Files: popts.Files,
 	}
 	if o.container != "" {
-		pid, err := ebpf.ContainerPID(ctx, o.runtime, o.stateRoot, o.container)
+		pid, status, err := ebpf.ContainerState(ctx, o.runtime, o.stateRoot, o.container)
 		if err != nil {
 			return recordOutcome{}, fmt.Errorf("record: %w", err)
 		}
 		if eopts.Cgroup, err = ebpf.CgroupOfPID(pid); err != nil {
 			return recordOutcome{}, fmt.Errorf("record: container %s: %w", o.container, err)
+		}
+		if status != "created" {
+			startup = fmt.Sprintf("container %s was %s when the recording started: its start-up (runc's last calls, execve, the loader's calls) was not recorded, so an allow-list from this recording alone does not let it start; record it from runc create to runc start, or merge with such a recording (profgen merge)", o.container, status)
 		}
 	}
 	eopts.Ready = func() {
@@ -147,6 +151,10 @@ func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrac
 		const warn = "recorded with the eBPF backend: files are those opened and executed; other file syscalls (mkdir, unlink, rename, chmod ...) are not recorded"
 		res.Recording.Source.Warnings = append(res.Recording.Source.Warnings, warn)
 		fmt.Fprintf(w, "profgen: warning: %s; --backend ptrace records them\n", warn)
+	}
+	if startup != "" {
+		res.Recording.Source.Warnings = append(res.Recording.Source.Warnings, startup)
+		fmt.Fprintf(w, "profgen: warning: %s\n", startup)
 	}
 	if len(res.Lost) > 0 {
 		fmt.Fprintf(w, "profgen: the eBPF recorder lost events %v: the recording may be incomplete\n", res.Lost)

@@ -212,7 +212,7 @@ func recordServerContainer(t *testing.T, w serverWorkload, dir string, byCgroup 
 	rec := filepath.Join(dir, w.name+".rec.json")
 	args := []string{"record", "--backend", "ebpf", "--recording", rec}
 	if byCgroup {
-		pid, err := ebpf.ContainerPID(context.Background(), "runc", root, id)
+		pid, _, err := ebpf.ContainerState(context.Background(), "runc", root, id)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -81,6 +81,9 @@ func TestRecordContainer(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("record --container did not end with the container\n%s", log.String())
 	}
+	if strings.Contains(log.String(), "start-up") {
+		t.Errorf("record --container of a created container warns that its start-up was not recorded:\n%s", log.String())
+	}
 	if b, _ := os.ReadFile(out); string(b) != "done\n" {
 		t.Fatalf("the recorded container printed %q", b)
 	}
@@ -109,5 +112,38 @@ func TestRecordContainer(t *testing.T) {
 	t.Logf("recorder:\n%s\ncontainer with a pipe: stdout %q, stderr %s", log.String(), got, errs)
 	if strings.Contains(got, "HELLO") {
 		t.Errorf("a container making a pipe ran its pipeline under a profile without pipe2: stdout %q, stderr %s", got, errs)
+	}
+}
+
+// TestRecordRunningContainerWarns records a container that is already running (as a node
+// records one Docker started): its start-up was not seen, so the recording and standard
+// error say that its profile alone cannot start it.
+func TestRecordRunningContainerWarns(t *testing.T) {
+	requireBPF(t)
+	bundle := testutil.NewBusyboxBundle(t, []string{testutil.BusyboxPath, "sh", "-c", "while :; do busybox true; busybox sleep 0.05; done"}, nil)
+	c := testutil.StartBundle(t, bundle)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := exec.Command("runc", "--root", c.Root(), "state", c.ID()).Output()
+		if err == nil && strings.Contains(string(b), `"running"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the container is not running: %v %s: %s", err, b, c.Output())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	rec := filepath.Join(t.TempDir(), "c.rec.json")
+	r := runProfgen(t, nil, "record", "--container", c.ID(), "--container-root", c.Root(), "--duration", "500ms", "--recording", rec)
+	want := "container " + c.ID() + " was running when the recording started: its start-up"
+	if r.code != 0 || !strings.Contains(r.stderr, "profgen: warning: "+want) {
+		t.Fatalf("record --container of a running container: status %d, want a warning %q:\n%s", r.code, want, r.stderr)
+	}
+	b, err := os.ReadFile(rec)
+	if err != nil || !strings.Contains(string(b), want) {
+		t.Errorf("the recording does not keep the warning (%v):\n%s", err, b)
+	}
+	if !strings.Contains(string(b), `"nanosleep"`) && !strings.Contains(string(b), `"clock_nanosleep"`) {
+		t.Errorf("the running container's sleeps were not recorded:\n%s", b)
 	}
 }

@@ -118,6 +118,12 @@ func StartBundle(t testing.TB, bundle string) *Container {
 	return c
 }
 
+// ID returns the container's id.
+func (c *Container) ID() string { return c.id }
+
+// Root returns the runc state directory the container is in (runc --root).
+func (c *Container) Root() string { return c.global[1] }
+
 // Exited reports, without waiting, whether the container has ended, and how.
 func (c *Container) Exited() (bool, error) {
 	select {

@@ -106,13 +106,15 @@ func CgroupOfPID(pid int) (string, error) {
 	return filepath.Join(root, rel), nil
 }
 
-// ContainerPID asks the OCI runtime (runc, crun: any that has a "state" command printing
-// JSON with a pid) for the init process of container id. root is the runtime's state
+// ContainerState asks the OCI runtime (runc, crun: any that has a "state" command printing
+// JSON with a pid and a status) for the init process of container id and the container's
+// status: "created" (runc create: the init waits to run the container's program) or
+// "running" (or "paused"). root is the runtime's state
 // directory (its --root: Docker's runc keeps its containers in /run/docker/runtime-runc/moby,
 // containerd's in /run/containerd/runc/NAMESPACE); "" is the runtime's default.
-func ContainerPID(ctx context.Context, runtime, root, id string) (int, error) {
+func ContainerState(ctx context.Context, runtime, root, id string) (pid int, status string, err error) {
 	if id == "" || strings.ContainsAny(id, "/\x00") || strings.HasPrefix(id, "-") {
-		return 0, fmt.Errorf("container id %q is not valid", id)
+		return 0, "", fmt.Errorf("container id %q is not valid", id)
 	}
 	var args []string
 	if root != "" {
@@ -122,19 +124,19 @@ func ContainerPID(ctx context.Context, runtime, root, id string) (int, error) {
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && len(ee.Stderr) > 0 {
-			return 0, fmt.Errorf("%s state %s: %w: %s", runtime, id, err, strings.TrimSpace(string(ee.Stderr)))
+			return 0, "", fmt.Errorf("%s state %s: %w: %s", runtime, id, err, strings.TrimSpace(string(ee.Stderr)))
 		}
-		return 0, fmt.Errorf("%s state %s: %w", runtime, id, err)
+		return 0, "", fmt.Errorf("%s state %s: %w", runtime, id, err)
 	}
 	var st struct {
 		PID    int    `json:"pid"`
 		Status string `json:"status"`
 	}
 	if err := json.Unmarshal(out, &st); err != nil {
-		return 0, fmt.Errorf("parse %s state %s: %w", runtime, id, err)
+		return 0, "", fmt.Errorf("parse %s state %s: %w", runtime, id, err)
 	}
 	if st.PID <= 0 || st.Status == "stopped" {
-		return 0, fmt.Errorf("container %s has no running process (status %q)", id, st.Status)
+		return 0, "", fmt.Errorf("container %s has no running process (status %q)", id, st.Status)
 	}
-	return st.PID, nil
+	return st.PID, st.Status, nil
 }
