@@ -141,6 +141,10 @@ func load(sc scope) (*programs, error) {
 		p.links = append(p.links, l)
 	}
 	if sc.paths {
+		if err := p.markFileSyscalls(fileSyscalls()); err != nil {
+			p.Close()
+			return nil, err
+		}
 		if err := p.loadPaths(spec); err != nil {
 			p.Close()
 			return nil, err
@@ -153,14 +157,15 @@ func load(sc scope) (*programs, error) {
 	return p, nil
 }
 
-// loadPaths loads and attaches the sys_exit program that reads the paths of opens, sharing
+// loadPaths loads and attaches the sys_exit program that reads the paths of file calls, sharing
 // the loaded maps.
 func (p *programs) loadPaths(spec *ebpf.CollectionSpec) error {
 	var objs struct {
 		SysExit *ebpf.Program `ebpf:"sys_exit"`
 	}
 	err := spec.LoadAndAssign(&objs, &ebpf.CollectionOptions{MapReplacements: map[string]*ebpf.Map{
-		"open_calls": p.objs.OpenCalls, "paths": p.objs.Paths, "path_scratch": p.objs.PathScratch, "losses": p.objs.Losses,
+		"file_calls": p.objs.FileCalls, "file_syscalls": p.objs.FileSyscalls, "paths": p.objs.Paths,
+		"path_scratch": p.objs.PathScratch, "str_scratch": p.objs.StrScratch, "losses": p.objs.Losses,
 	}})
 	if err != nil {
 		return fmt.Errorf("%w: load the paths program: %w", ErrUnavailable, err)

@@ -3,92 +3,96 @@ package ebpf
 import (
 	"encoding/binary"
 	"fmt"
-
-	"github.com/profgen/profgen/profile"
 )
 
-// Kinds of path events (KIND_* of the program).
+// Kinds of records of the paths ring buffer (REC_* of the program).
 const (
-	kindOpen       = 1
-	kindOpenFailed = 2
-	kindExec       = 3
+	recStr  = 1
+	recCall = 2
+	recExec = 3
 )
 
-// pathEventHeader is the size of a path event before its path (struct path_event), and
-// pathMax the size of its path buffer (PATH_MAX_LEN).
+// String slots (rec_head.slot of a REC_STR): 2*i the string of path argument i, 2*i+1 the
+// directory it is relative to, slotFile the file opened, mapped or executed.
 const (
-	pathEventHeader = 24
-	pathMax         = 4096
+	slotFile = 4
+	nrSlots  = 5
 )
 
-// pathEvent is one event of the paths ring buffer.
-type pathEvent struct {
-	pid       int
-	flags     uint32
-	ret       int32
-	kind      uint8
-	truncated bool
-	dfd       int64
-	path      string
+// String flags (STR_*).
+const (
+	strTruncated = 1
+	strInternal  = 2 // a file of no mount namespace: a pipe, a socket, a memfd
+)
+
+// Sizes of the records (struct rec_head, struct rec_call) and of a string's buffer
+// (PATH_MAX_LEN).
+const (
+	recHeadSize = 24
+	recCallSize = 112
+	pathMax     = 4096
+)
+
+// pathRecord is one record of the paths ring buffer: a string of a call, or the call itself.
+type pathRecord struct {
+	seq  uint64
+	tid  uint32
+	kind uint8
+	// A string: its slot, flags and text.
+	slot  uint8
+	flags uint8
+	str   string
+	// A call (recCall, recExec).
+	call fileCallEvent
 }
 
-// decodePathEvent decodes a record of the paths ring buffer (struct path_event, little
-// endian as the x86-64 kernel writes it).
-func decodePathEvent(b []byte) (pathEvent, error) {
-	if len(b) < pathEventHeader {
-		return pathEvent{}, fmt.Errorf("decode path event: %d bytes, want at least %d", len(b), pathEventHeader)
-	}
-	e := pathEvent{
-		pid:       int(binary.LittleEndian.Uint32(b[0:])),
-		flags:     binary.LittleEndian.Uint32(b[4:]),
-		ret:       int32(binary.LittleEndian.Uint32(b[8:])),
-		kind:      b[14],
-		truncated: b[15] != 0,
-		dfd:       int64(binary.LittleEndian.Uint64(b[16:])),
-	}
-	n := int(binary.LittleEndian.Uint16(b[12:]))
-	if n > pathMax || pathEventHeader+n > len(b) {
-		return pathEvent{}, fmt.Errorf("decode path event: path of %d bytes in a record of %d", n, len(b))
-	}
-	e.path = string(b[pathEventHeader : pathEventHeader+n])
-	if e.kind < kindOpen || e.kind > kindExec {
-		return pathEvent{}, fmt.Errorf("decode path event: unknown kind %d", e.kind)
-	}
-	return e, nil
+// fileCallEvent is what the program saw of a call at its exit (or of an exec).
+type fileCallEvent struct {
+	abi      uint8
+	nr       uint32
+	pid      int
+	fsuid    uint32
+	ret      int64
+	args     [6]uint64
+	howFlags uint64
+	// The file opened, mapped or executed: its f_mode, i_mode (0: none) and owner.
+	fMode, iMode, iUID uint32
 }
 
-// Open flags (x86-64 values; i386 has the same).
-const (
-	oAccMode = 03
-	oWronly  = 01
-	oRdwr    = 02
-	oCreat   = 0100
-	oTrunc   = 01000
-	oAppend  = 02000
-	oPath    = 010000000
-)
-
-// openAccess returns the AppArmor access letters of open(2) flags, as the ptrace recorder
-// gives them (except that an O_CREAT open of a file that was already there counts as a
-// creation: the program does not see whether the file existed).
-func openAccess(flags uint32) string {
-	var a string
-	switch flags & oAccMode {
-	case 0:
-		a = "r"
-	case oWronly:
-		a = "w"
+// decodePathRecord decodes a record of the paths ring buffer (little endian, as the x86-64
+// kernel writes it).
+func decodePathRecord(b []byte) (pathRecord, error) {
+	if len(b) < recHeadSize {
+		return pathRecord{}, fmt.Errorf("decode path record: %d bytes, want at least %d", len(b), recHeadSize)
+	}
+	le := binary.LittleEndian
+	r := pathRecord{seq: le.Uint64(b[0:]), tid: le.Uint32(b[8:]), kind: b[12], slot: b[13], flags: b[14]}
+	n := le.Uint32(b[16:])
+	switch r.kind {
+	case recStr:
+		if r.slot >= nrSlots {
+			return pathRecord{}, fmt.Errorf("decode path record: string slot %d", r.slot)
+		}
+		if n > pathMax || recHeadSize+int(n) > len(b) {
+			return pathRecord{}, fmt.Errorf("decode path record: string of %d bytes in a record of %d", n, len(b))
+		}
+		r.str = string(b[recHeadSize : recHeadSize+int(n)])
+	case recCall, recExec:
+		if len(b) < recCallSize {
+			return pathRecord{}, fmt.Errorf("decode path record: call of %d bytes, want %d", len(b), recCallSize)
+		}
+		c := &r.call
+		c.abi, c.nr = r.slot, n
+		c.pid = int(le.Uint32(b[24:]))
+		c.fsuid = le.Uint32(b[28:])
+		c.ret = int64(le.Uint64(b[32:]))
+		for i := range c.args {
+			c.args[i] = le.Uint64(b[40+8*i:])
+		}
+		c.howFlags = le.Uint64(b[88:])
+		c.fMode, c.iMode, c.iUID = le.Uint32(b[96:]), le.Uint32(b[100:]), le.Uint32(b[104:])
 	default:
-		a = "rw"
+		return pathRecord{}, fmt.Errorf("decode path record: unknown kind %d", r.kind)
 	}
-	if flags&oAppend != 0 && a == "w" {
-		a = "a"
-	}
-	if flags&oCreat != 0 {
-		a += "wc"
-	}
-	if flags&oTrunc != 0 {
-		a += "w"
-	}
-	return profile.MergeAccess("", a)
+	return r, nil
 }

@@ -6,28 +6,24 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/cilium/ebpf/ringbuf"
-	"golang.org/x/sys/unix"
 
 	"github.com/profgen/profgen/recorder"
+	"github.com/profgen/profgen/recorder/filecalls"
 )
 
-// pathPoll is how often the reader looks for path events the program did not wake it for.
+// pathPoll is how often the reader looks for path records the program did not wake it for.
 const pathPoll = 20 * time.Millisecond
 
-// pathReader feeds the events of the paths ring buffer to an aggregator, from its own
+// pathReader feeds the records of the paths ring buffer to a fileDecoder, from its own
 // goroutine, until stop.
 type pathReader struct {
 	rd   *ringbuf.Reader
-	agg  *recorder.Aggregator
+	dec  *fileDecoder
 	done chan struct{}
-	// unresolved counts failed opens of a relative path whose directory was gone.
-	unresolved uint64
-	err        error
+	err  error
 }
 
 // startPaths starts reading the paths ring buffer into agg. The caller reads agg only after
@@ -37,7 +33,7 @@ func (p *programs) startPaths(agg *recorder.Aggregator) (*pathReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the paths ring buffer: %w", err)
 	}
-	r := &pathReader{rd: rd, agg: agg, done: make(chan struct{})}
+	r := &pathReader{rd: rd, dec: newFileDecoder(agg), done: make(chan struct{})}
 	go r.loop()
 	return r, nil
 }
@@ -58,12 +54,12 @@ func (r *pathReader) loop() {
 			}
 			return
 		}
-		e, err := decodePathEvent(rec.RawSample)
+		pr, err := decodePathRecord(rec.RawSample)
 		if err != nil {
 			r.err = err
 			continue
 		}
-		r.handle(e)
+		r.dec.add(pr)
 	}
 }
 
@@ -79,32 +75,71 @@ func (r *pathReader) stop() error {
 	return r.err
 }
 
-func (r *pathReader) handle(e pathEvent) {
-	switch e.kind {
-	case kindExec:
-		r.agg.File(e.pid, e.path, "x")
-	case kindOpen:
-		if e.flags&oPath != 0 || e.path == "" {
-			return // O_PATH opens are not mediated by AppArmor
-		}
-		r.agg.File(e.pid, e.path, openAccess(e.flags))
-	case kindOpenFailed:
-		if e.flags&oPath != 0 || e.path == "" {
-			return
-		}
-		path := e.path
-		if !filepath.IsAbs(path) {
-			dir := "/proc/" + strconv.Itoa(e.pid) + "/cwd"
-			if e.dfd != unix.AT_FDCWD {
-				dir = "/proc/" + strconv.Itoa(e.pid) + "/fd/" + strconv.FormatInt(e.dfd, 10)
-			}
-			base, err := os.Readlink(dir)
-			if err != nil {
-				r.unresolved++
-				return
-			}
-			path = filepath.Join(base, path)
-		}
-		r.agg.FileFailed(e.pid, filepath.Clean(path), openAccess(e.flags), unix.ErrnoName(unix.Errno(-e.ret)))
+// Kinds of call descriptions (DESC_* of the program) and NO_ARG.
+const (
+	descFile    = 1
+	descOpen    = 2
+	descOpenHow = 3
+	descExec    = 4
+	descMap     = 5
+	noArg       = 0xff
+)
+
+// callDesc tells the program what a syscall's arguments are (struct call_desc).
+type callDesc struct {
+	Kind  uint8
+	Path  [2]uint8
+	DirFD [2]uint8
+	Pad   [3]uint8
+}
+
+// describe returns the program's description of the file syscall name.
+func describe(name string, s filecalls.Spec) callDesc {
+	d := callDesc{Kind: descFile, Path: [2]uint8{noArg, noArg}, DirFD: [2]uint8{noArg, noArg}}
+	switch {
+	case filecalls.IsExec(name):
+		d.Kind = descExec
+	case filecalls.IsMap(name):
+		d.Kind = descMap
+	case s.OpenFlags == filecalls.FlagsOpenHow:
+		d.Kind = descOpenHow
+	case s.Open():
+		d.Kind = descOpen
 	}
+	for i, a := range s.Args {
+		d.Path[i] = uint8(a.Path)
+		if a.DirFD >= 0 {
+			d.DirFD[i] = uint8(a.DirFD)
+		}
+	}
+	return d
+}
+
+// fileSyscalls returns the file syscalls of every ABI the program counts, by their index in
+// its arrays (abi * maxNr + number).
+func fileSyscalls() map[uint32]string {
+	out := map[uint32]string{}
+	for i, abi := range abis {
+		for _, name := range filecalls.Names() {
+			nr, err := abi.Number(name)
+			if err != nil {
+				continue // not on this ABI
+			}
+			if idx := nr &^ x32Bit; idx >= 0 && idx < maxNr {
+				out[uint32(i*maxNr)+uint32(idx)] = name
+			}
+		}
+	}
+	return out
+}
+
+// markFileSyscalls tells the program which syscalls name files, and how.
+func (p *programs) markFileSyscalls(calls map[uint32]string) error {
+	for key, name := range calls {
+		s, _ := filecalls.Lookup(name)
+		if err := p.objs.FileSyscalls.Put(key, describe(name, s)); err != nil {
+			return fmt.Errorf("mark %s for its paths: %w", name, err)
+		}
+	}
+	return nil
 }

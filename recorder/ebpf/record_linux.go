@@ -99,14 +99,9 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 
 	if paths != nil {
 		perr := paths.stop()
-		unresolved := paths.unresolved
 		paths = nil
 		if perr != nil {
 			return nil, perr
-		}
-		if unresolved > 0 {
-			rec.Source.Warnings = append(rec.Source.Warnings,
-				fmt.Sprintf("%d failed opens of a relative path not recorded: the directory they were relative to was gone", unresolved))
 		}
 	}
 	total, lost, err := p.collect(agg)

@@ -20,6 +20,14 @@ type recorderArgsKey struct {
 	Arg [3]uint64
 }
 
+type recorderCallDesc struct {
+	_     structs.HostLayout
+	Kind  uint8
+	Path  [2]uint8
+	Dirfd [2]uint8
+	Pad   [3]uint8
+}
+
 type recorderCapKey struct {
 	_       structs.HostLayout
 	Cap     uint32
@@ -41,12 +49,27 @@ type recorderCount struct {
 	KeepArgs  uint32
 }
 
-type recorderOpenCall struct {
-	_        structs.HostLayout
-	Filename uint64
-	Dfd      int64
-	Flags    uint32
-	Pad      uint32
+type recorderFileCall struct {
+	_    structs.HostLayout
+	Key  uint32
+	Pad  uint32
+	Args [6]uint64
+}
+
+type recorderRecStr struct {
+	_ structs.HostLayout
+	H struct {
+		_     structs.HostLayout
+		Seq   uint64
+		Tid   uint32
+		Kind  uint8
+		Slot  uint8
+		Flags uint8
+		Pad   uint8
+		Len   uint32
+		Pad2  uint32
+	}
+	S [4096]int8
 }
 
 type recorderScratch struct {
@@ -69,10 +92,12 @@ const (
 	recorderMapCapChecks         = "cap_checks"
 	recorderMapConfig            = "config"
 	recorderMapCounts            = "counts"
+	recorderMapFileCalls         = "file_calls"
+	recorderMapFileSyscalls      = "file_syscalls"
 	recorderMapLosses            = "losses"
-	recorderMapOpenCalls         = "open_calls"
 	recorderMapPathScratch       = "path_scratch"
 	recorderMapPaths             = "paths"
+	recorderMapStrScratch        = "str_scratch"
 	recorderMapStrays            = "strays"
 	recorderMapTraced            = "traced"
 	recorderProgCapCapableResult = "cap_capable_result"
@@ -141,16 +166,18 @@ type recorderProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type recorderMapSpecs struct {
-	Args        *ebpf.MapSpec `ebpf:"args"`
-	CapChecks   *ebpf.MapSpec `ebpf:"cap_checks"`
-	Config      *ebpf.MapSpec `ebpf:"config"`
-	Counts      *ebpf.MapSpec `ebpf:"counts"`
-	Losses      *ebpf.MapSpec `ebpf:"losses"`
-	OpenCalls   *ebpf.MapSpec `ebpf:"open_calls"`
-	PathScratch *ebpf.MapSpec `ebpf:"path_scratch"`
-	Paths       *ebpf.MapSpec `ebpf:"paths"`
-	Strays      *ebpf.MapSpec `ebpf:"strays"`
-	Traced      *ebpf.MapSpec `ebpf:"traced"`
+	Args         *ebpf.MapSpec `ebpf:"args"`
+	CapChecks    *ebpf.MapSpec `ebpf:"cap_checks"`
+	Config       *ebpf.MapSpec `ebpf:"config"`
+	Counts       *ebpf.MapSpec `ebpf:"counts"`
+	FileCalls    *ebpf.MapSpec `ebpf:"file_calls"`
+	FileSyscalls *ebpf.MapSpec `ebpf:"file_syscalls"`
+	Losses       *ebpf.MapSpec `ebpf:"losses"`
+	PathScratch  *ebpf.MapSpec `ebpf:"path_scratch"`
+	Paths        *ebpf.MapSpec `ebpf:"paths"`
+	StrScratch   *ebpf.MapSpec `ebpf:"str_scratch"`
+	Strays       *ebpf.MapSpec `ebpf:"strays"`
+	Traced       *ebpf.MapSpec `ebpf:"traced"`
 }
 
 // recorderVariableSpecs contains global variables before they are loaded into the kernel.
@@ -183,16 +210,18 @@ func (o *recorderObjects) Close() error {
 //
 // It can be passed to loadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type recorderMaps struct {
-	Args        *ebpf.Map `ebpf:"args"`
-	CapChecks   *ebpf.Map `ebpf:"cap_checks"`
-	Config      *ebpf.Map `ebpf:"config"`
-	Counts      *ebpf.Map `ebpf:"counts"`
-	Losses      *ebpf.Map `ebpf:"losses"`
-	OpenCalls   *ebpf.Map `ebpf:"open_calls"`
-	PathScratch *ebpf.Map `ebpf:"path_scratch"`
-	Paths       *ebpf.Map `ebpf:"paths"`
-	Strays      *ebpf.Map `ebpf:"strays"`
-	Traced      *ebpf.Map `ebpf:"traced"`
+	Args         *ebpf.Map `ebpf:"args"`
+	CapChecks    *ebpf.Map `ebpf:"cap_checks"`
+	Config       *ebpf.Map `ebpf:"config"`
+	Counts       *ebpf.Map `ebpf:"counts"`
+	FileCalls    *ebpf.Map `ebpf:"file_calls"`
+	FileSyscalls *ebpf.Map `ebpf:"file_syscalls"`
+	Losses       *ebpf.Map `ebpf:"losses"`
+	PathScratch  *ebpf.Map `ebpf:"path_scratch"`
+	Paths        *ebpf.Map `ebpf:"paths"`
+	StrScratch   *ebpf.Map `ebpf:"str_scratch"`
+	Strays       *ebpf.Map `ebpf:"strays"`
+	Traced       *ebpf.Map `ebpf:"traced"`
 }
 
 func (m *recorderMaps) Close() error {
@@ -201,10 +230,12 @@ func (m *recorderMaps) Close() error {
 		m.CapChecks,
 		m.Config,
 		m.Counts,
+		m.FileCalls,
+		m.FileSyscalls,
 		m.Losses,
-		m.OpenCalls,
 		m.PathScratch,
 		m.Paths,
+		m.StrScratch,
 		m.Strays,
 		m.Traced,
 	)
