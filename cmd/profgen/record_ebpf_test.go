@@ -18,16 +18,6 @@ import (
 	"github.com/profgen/profgen/recorder/ebpf"
 )
 
-// systemPython returns Debian's /usr/bin/python3, or python3 on PATH if there is none. A
-// python3 on PATH can be a version manager's shim, a script that runs hundreds of commands
-// before Python: each a workload of its own, which a capability test does not want.
-func systemPython(t *testing.T) string {
-	if _, err := os.Stat("/usr/bin/python3"); err == nil {
-		return "/usr/bin/python3"
-	}
-	return testutil.RequireCommand(t, "python3")
-}
-
 // requireBPF skips the test unless the eBPF recorder loads here.
 func requireBPF(t *testing.T) {
 	t.Helper()
@@ -137,7 +127,7 @@ func TestRecordEBPFExitStatusAndAttach(t *testing.T) {
 
 func TestRecordSummaryCapabilities(t *testing.T) {
 	requireBPF(t)
-	py := systemPython(t)
+	py := testutil.Python(t)
 	script := `import time; time.clock_settime(time.CLOCK_REALTIME, time.clock_gettime(time.CLOCK_REALTIME))`
 	dir := t.TempDir()
 	r := runProfgen(t, nil, "record", "--backend", "ebpf", "--summary", "--seccomp", filepath.Join(dir, "e.json"), "--", py, "-c", script)
@@ -156,7 +146,7 @@ func TestRecordSummaryCapabilities(t *testing.T) {
 // the backend read no arguments).
 func TestRecordSummaryPtraceDerived(t *testing.T) {
 	testutil.RequireRoot(t)
-	py := systemPython(t)
+	py := testutil.Python(t)
 	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_unprivileged_port_start")
 	if err != nil {
 		t.Skipf("needs ip_unprivileged_port_start: %v", err)
@@ -184,7 +174,7 @@ func TestRecordSummaryPtraceDerived(t *testing.T) {
 // generate k8s as drop ALL, add what was used; a ptrace recording's do not.
 func TestRecordPodCapabilities(t *testing.T) {
 	requireBPF(t)
-	py := systemPython(t)
+	py := testutil.Python(t)
 	script := `import time; time.clock_settime(time.CLOCK_REALTIME, time.clock_gettime(time.CLOCK_REALTIME))`
 	dir := t.TempDir()
 	pod := filepath.Join(dir, "app.yaml")

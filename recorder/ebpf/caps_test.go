@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/profgen/profgen/internal/testutil"
 )
 
 // TestRecordCapabilities records a root workload that binds port 80 and sets the clock (to the
@@ -16,7 +18,7 @@ import (
 // kernel makes only to probe (CAP_SYS_ADMIN on every mapping) are left out.
 func TestRecordCapabilities(t *testing.T) {
 	requireBPF(t)
-	py := pythonPath(t)
+	py := testutil.Python(t)
 	script := `import socket, time
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -24,7 +26,7 @@ s.bind(("127.0.0.1", 80))
 s.close()
 time.clock_settime(time.CLOCK_REALTIME, time.clock_gettime(time.CLOCK_REALTIME))
 `
-	res, err := Record(context.Background(), Options{Args: []string{py, "-c", script}, Stdout: devNull(t)})
+	res, err := Record(context.Background(), Options{Args: []string{py, "-c", script}, Stdout: testutil.DevNull(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +43,7 @@ time.clock_settime(time.CLOCK_REALTIME, time.clock_gettime(time.CLOCK_REALTIME))
 // denied check is reported apart, not as a capability, and the setuid it made as root is one.
 func TestRecordCapabilityDenied(t *testing.T) {
 	requireBPF(t)
-	py := pythonPath(t)
+	py := testutil.Python(t)
 	script := `import os, socket
 os.setgid(65534)
 os.setuid(65534)
@@ -51,7 +53,7 @@ try:
 except PermissionError:
     pass
 `
-	res, err := Record(context.Background(), Options{Args: []string{py, "-c", script}, Stdout: devNull(t), Dir: filepath.Dir(os.TempDir())})
+	res, err := Record(context.Background(), Options{Args: []string{py, "-c", script}, Stdout: testutil.DevNull(t), Dir: filepath.Dir(os.TempDir())})
 	if err != nil {
 		t.Fatal(err)
 	}

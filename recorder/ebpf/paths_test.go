@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/profgen/profgen/internal/testutil"
 	"github.com/profgen/profgen/recorder/ptrace"
 )
 
@@ -24,7 +25,7 @@ func TestRecordPaths(t *testing.T) {
 	}
 	script := "cat etc-link/hostname > /dev/null; cat /nonexistent 2> /dev/null; echo x >> " + out + "; echo y > " + out
 	args := []string{"/bin/sh", "-c", script}
-	res, err := Record(context.Background(), Options{Args: args, Dir: dir, Files: true, Stdout: devNull(t)})
+	res, err := Record(context.Background(), Options{Args: args, Dir: dir, Files: true, Stdout: testutil.DevNull(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func TestRecordPaths(t *testing.T) {
 	}
 
 	// Every file the eBPF recorder saw opened, ptrace saw too.
-	pres, err := ptrace.Record(context.Background(), ptrace.Options{Args: args, Dir: dir, Files: true, Stdout: devNull(t)})
+	pres, err := ptrace.Record(context.Background(), ptrace.Options{Args: args, Dir: dir, Files: true, Stdout: testutil.DevNull(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,17 +16,6 @@ import (
 	"github.com/profgen/profgen/syscalls"
 )
 
-// timing lists syscalls whose appearance depends on timing, so that one run may make them and
-// another not (the list of the ptrace recorder's tests): lock contention, a signal
-// interrupting a sleep, the Go runtime's preemption of long-running goroutines.
-var timing = map[string]bool{
-	"futex": true, "restart_syscall": true, "sched_yield": true,
-	"tgkill": true, "rt_sigreturn": true, "nanosleep": true,
-}
-
-// neverReturn lists syscalls strace -c leaves out because they do not return.
-var neverReturn = map[string]bool{"exit": true, "exit_group": true}
-
 // workloads are the ptrace recorder's test workloads (its testdata), built for a test.
 func workloads(t *testing.T) []struct {
 	name  string
@@ -44,7 +33,7 @@ func workloads(t *testing.T) []struct {
 			return []string{"/bin/sh", filepath.Join(dir, "pipes.sh")}
 		}},
 		{"threaded python with sockets and subprocesses", func(t *testing.T) []string {
-			return []string{pythonPath(t), filepath.Join(dir, "threads.py")}
+			return []string{testutil.Python(t), filepath.Join(dir, "threads.py")}
 		}},
 		{"go program", func(t *testing.T) []string {
 			gobin := testutil.RequireCommand(t, "go")
@@ -58,10 +47,10 @@ func workloads(t *testing.T) []struct {
 			return []string{out}
 		}},
 		{"32-bit static C program", func(t *testing.T) []string {
-			return []string{compileC(t, filepath.Join(dir, "m32.c"), "-m32", "-static")}
+			return []string{testutil.CompileC(t, filepath.Join(dir, "m32.c"), "-m32", "-static")}
 		}},
 		{"64-bit program with int 0x80 and x32 calls", func(t *testing.T) []string {
-			return []string{compileC(t, filepath.Join(dir, "abimix.c"))}
+			return []string{testutil.CompileC(t, filepath.Join(dir, "abimix.c"))}
 		}},
 	}
 }
@@ -74,7 +63,7 @@ func TestRecordMatchesPtraceAndStrace(t *testing.T) {
 	for _, tt := range workloads(t) {
 		t.Run(tt.name, func(t *testing.T) {
 			args := tt.build(t)
-			res, err := Record(context.Background(), Options{Args: args, Env: env, Stdout: devNull(t)})
+			res, err := Record(context.Background(), Options{Args: args, Env: env, Stdout: testutil.DevNull(t)})
 			if err != nil {
 				t.Fatalf("record %v: %v", args, err)
 			}
@@ -84,12 +73,12 @@ func TestRecordMatchesPtraceAndStrace(t *testing.T) {
 			if len(res.Lost) != 0 {
 				t.Errorf("losses %v", res.Lost)
 			}
-			pres, err := ptrace.Record(context.Background(), ptrace.Options{Args: args, Env: env, Stdout: devNull(t)})
+			pres, err := ptrace.Record(context.Background(), ptrace.Options{Args: args, Env: env, Stdout: testutil.DevNull(t)})
 			if err != nil {
 				t.Fatalf("record %v with ptrace: %v", args, err)
 			}
 			compare(t, "ebpf", res.Recording, "ptrace", names(pres.Recording), nil)
-			compare(t, "ebpf", res.Recording, "strace", testutil.StraceCounts(t, env, devNull(t), args...), neverReturn)
+			compare(t, "ebpf", res.Recording, "strace", testutil.StraceCounts(t, env, testutil.DevNull(t), args...), testutil.StraceOmits)
 		})
 	}
 }
@@ -112,14 +101,14 @@ func compare(t *testing.T, recName string, rec *profile.Recording, wantName stri
 	t.Helper()
 	for abi, m := range want {
 		for name := range m {
-			if rec.Syscalls[abi][name] == nil && !timing[name] {
+			if rec.Syscalls[abi][name] == nil && !testutil.TimingSyscalls[name] {
 				t.Errorf("%s saw %s on %s, %s did not (%s saw %v)", wantName, name, abi, recName, recName, rec.SyscallNames(abi))
 			}
 		}
 	}
 	for abi, m := range rec.Syscalls {
 		for name, st := range m {
-			if _, ok := want[abi][name]; !ok && !timing[name] && !onlyRec[name] {
+			if _, ok := want[abi][name]; !ok && !testutil.TimingSyscalls[name] && !onlyRec[name] {
 				t.Errorf("%s saw %s on %s (%d calls, first by %+v), %s did not", recName, name, abi, st.Count, st.First, wantName)
 			}
 		}
@@ -129,8 +118,8 @@ func compare(t *testing.T, recName string, rec *profile.Recording, wantName stri
 func TestRecordABIs(t *testing.T) {
 	requireBPF(t)
 	dir, _ := filepath.Abs(filepath.Join("..", "ptrace", "testdata"))
-	m32 := compileC(t, filepath.Join(dir, "m32.c"), "-m32", "-static")
-	res, err := Record(context.Background(), Options{Args: []string{m32}, Stdout: devNull(t)})
+	m32 := testutil.CompileC(t, filepath.Join(dir, "m32.c"), "-m32", "-static")
+	res, err := Record(context.Background(), Options{Args: []string{m32}, Stdout: testutil.DevNull(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,8 +131,8 @@ func TestRecordABIs(t *testing.T) {
 	if rec.Syscalls[syscalls.X86]["exit_group"] == nil {
 		t.Errorf("x86 exit_group not recorded (have %v)", rec.SyscallNames(syscalls.X86))
 	}
-	mix := compileC(t, filepath.Join(dir, "abimix.c"))
-	res, err = Record(context.Background(), Options{Args: []string{mix}, Stdout: devNull(t)})
+	mix := testutil.CompileC(t, filepath.Join(dir, "abimix.c"))
+	res, err = Record(context.Background(), Options{Args: []string{mix}, Stdout: testutil.DevNull(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,13 +151,13 @@ func TestRecordABIs(t *testing.T) {
 // TestRecordCountsAndArgs checks exact counts and kept arguments of a known workload.
 func TestRecordCountsAndArgs(t *testing.T) {
 	requireBPF(t)
-	py := pythonPath(t)
+	py := testutil.Python(t)
 	script := `import os, socket
 for i in range(100): os.getppid()
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
 socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).close()
 `
-	res, err := Record(context.Background(), Options{Args: []string{py, "-c", script}, Stdout: devNull(t)})
+	res, err := Record(context.Background(), Options{Args: []string{py, "-c", script}, Stdout: testutil.DevNull(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,35 +197,4 @@ func TestRecordFollowsOrphans(t *testing.T) {
 	if res.Recording.Syscalls[syscalls.X86_64]["clock_nanosleep"] == nil {
 		t.Errorf("sleep's clock_nanosleep not recorded: %v", res.Recording.SyscallNames(syscalls.X86_64))
 	}
-}
-
-func pythonPath(t *testing.T) string {
-	py := testutil.RequireCommand(t, "python3")
-	out, err := exec.Command(py, "-c", "import sys; print(sys.executable)").Output()
-	if err != nil {
-		t.Skipf("python3 does not run: %v", err)
-	}
-	return string(out[:len(out)-1])
-}
-
-// compileC builds a C test workload, skipping when the compiler (or its 32-bit libraries)
-// is missing.
-func compileC(t *testing.T, src string, flags ...string) string {
-	t.Helper()
-	cc := testutil.RequireCommand(t, "gcc")
-	out := filepath.Join(t.TempDir(), filepath.Base(src)+".bin")
-	args := append(append([]string{}, flags...), "-O1", "-o", out, src)
-	if b, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
-		t.Skipf("cannot build %s with gcc %v (make deps installs gcc-multilib): %v\n%s", src, flags, err, b)
-	}
-	return out
-}
-
-func devNull(t *testing.T) *os.File {
-	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	return f
 }

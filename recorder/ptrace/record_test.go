@@ -17,24 +17,12 @@ import (
 	"github.com/profgen/profgen/syscalls"
 )
 
-// timing lists syscalls whose appearance depends on timing, so that one traced run may make
-// them and another not: lock contention (futex, sched_yield), a signal interrupting a sleep
-// (restart_syscall), and the Go runtime's asynchronous preemption of long-running goroutines
-// (tgkill of SIGURG, the handler's rt_sigreturn, sysmon's nanosleep).
-var timing = map[string]bool{
-	"futex": true, "restart_syscall": true, "sched_yield": true,
-	"tgkill": true, "rt_sigreturn": true, "nanosleep": true,
-}
-
-// neverReturn lists syscalls strace -c leaves out because they do not return.
-var neverReturn = map[string]bool{"exit": true, "exit_group": true}
-
 // recordCmd records args with the given options and fails the test on error.
 func recordCmd(t *testing.T, opts Options, args ...string) *Result {
 	t.Helper()
 	opts.Args = args
 	if opts.Stdout == nil {
-		opts.Stdout = devNull(t)
+		opts.Stdout = testutil.DevNull(t)
 	}
 	res, err := Record(context.Background(), opts)
 	if err != nil {
@@ -43,30 +31,21 @@ func recordCmd(t *testing.T, opts Options, args ...string) *Result {
 	return res
 }
 
-func devNull(t *testing.T) *os.File {
-	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	return f
-}
-
 // compareWithStrace checks that every syscall strace -f sees is recorded on the same ABI, and
 // that profgen records nothing strace does not know of.
 func compareWithStrace(t *testing.T, rec *profile.Recording, env []string, args ...string) {
 	t.Helper()
-	want := testutil.StraceCounts(t, env, devNull(t), args...)
+	want := testutil.StraceCounts(t, env, testutil.DevNull(t), args...)
 	for abi, names := range want {
 		for name := range names {
-			if rec.Syscalls[abi][name] == nil && !timing[name] {
+			if rec.Syscalls[abi][name] == nil && !testutil.TimingSyscalls[name] {
 				t.Errorf("strace saw %s on %s, profgen did not (profgen saw %v)", name, abi, rec.SyscallNames(abi))
 			}
 		}
 	}
 	for abi, m := range rec.Syscalls {
 		for name, st := range m {
-			if _, ok := want[abi][name]; !ok && !timing[name] && !neverReturn[name] {
+			if _, ok := want[abi][name]; !ok && !testutil.TimingSyscalls[name] && !testutil.StraceOmits[name] {
 				t.Errorf("profgen saw %s on %s (%d calls, first by %+v), strace did not", name, abi, st.Count, st.First)
 			}
 		}
@@ -87,7 +66,7 @@ func TestRecordMatchesStrace(t *testing.T) {
 			return []string{"/bin/sh", filepath.Join(dir, "pipes.sh")}
 		}},
 		{"threaded python with sockets and subprocesses", func(t *testing.T) []string {
-			py := pythonPath(t)
+			py := testutil.Python(t)
 			return []string{py, filepath.Join(dir, "threads.py")}
 		}},
 		{"go program", func(t *testing.T) []string {
@@ -102,10 +81,10 @@ func TestRecordMatchesStrace(t *testing.T) {
 			return []string{out}
 		}},
 		{"32-bit static C program", func(t *testing.T) []string {
-			return []string{compileC(t, filepath.Join(dir, "m32.c"), "-m32", "-static")}
+			return []string{testutil.CompileC(t, filepath.Join(dir, "m32.c"), "-m32", "-static")}
 		}},
 		{"64-bit program with int 0x80 and x32 calls", func(t *testing.T) []string {
-			return []string{compileC(t, filepath.Join(dir, "abimix.c"))}
+			return []string{testutil.CompileC(t, filepath.Join(dir, "abimix.c"))}
 		}},
 	}
 	for _, tt := range tests {
@@ -125,7 +104,7 @@ func TestRecordMatchesStrace(t *testing.T) {
 
 func TestRecordABIs(t *testing.T) {
 	dir, _ := filepath.Abs("testdata")
-	m32 := compileC(t, filepath.Join(dir, "m32.c"), "-m32", "-static")
+	m32 := testutil.CompileC(t, filepath.Join(dir, "m32.c"), "-m32", "-static")
 	res := recordCmd(t, Options{}, m32)
 	rec := res.Recording
 	// The helper's execve is the only 64-bit call of a static 32-bit program.
@@ -137,7 +116,7 @@ func TestRecordABIs(t *testing.T) {
 			t.Errorf("x86 %s not recorded (have %v)", name, rec.SyscallNames(syscalls.X86))
 		}
 	}
-	mix := compileC(t, filepath.Join(dir, "abimix.c"))
+	mix := testutil.CompileC(t, filepath.Join(dir, "abimix.c"))
 	rec = recordCmd(t, Options{}, mix).Recording
 	if rec.Syscalls[syscalls.X86]["getppid"] == nil {
 		t.Errorf("int 0x80 getppid not recorded on x86: %v", rec.SyscallNames(syscalls.X86))
@@ -145,23 +124,6 @@ func TestRecordABIs(t *testing.T) {
 	if rec.Syscalls[syscalls.X32]["getpid"] == nil {
 		t.Errorf("x32 getpid not recorded on x32: %v", rec.SyscallNames(syscalls.X32))
 	}
-}
-
-// pythonPath returns the real python3 interpreter (not a version manager's shim script).
-func pythonPath(t *testing.T) string {
-	py := testutil.RequireCommand(t, "python3")
-	out, err := exec.Command(py, "-c", "import sys; print(sys.executable)").Output()
-	if err != nil {
-		t.Skipf("python3 does not run: %v", err)
-	}
-	return string(out[:len(out)-1])
-}
-
-// compileC builds a C test workload, skipping when the compiler (or its 32-bit libraries)
-// is missing.
-func compileC(t *testing.T, src string, flags ...string) string {
-	t.Helper()
-	return testutil.CompileC(t, src, flags...)
 }
 
 // sortedKeys is used in failure messages.
@@ -204,7 +166,7 @@ func TestRecordBaselineStopsLess(t *testing.T) {
 
 func TestRecordArguments(t *testing.T) {
 	dir, _ := filepath.Abs("testdata")
-	res := recordCmd(t, Options{Files: true}, pythonPath(t), filepath.Join(dir, "threads.py"))
+	res := recordCmd(t, Options{Files: true}, testutil.Python(t), filepath.Join(dir, "threads.py"))
 	rec := res.Recording
 	for _, want := range []profile.Socket{
 		{Family: "inet", Type: "stream"},
@@ -245,7 +207,7 @@ func TestRecordArguments(t *testing.T) {
 
 func TestRecordExecFromThread(t *testing.T) {
 	dir, _ := filepath.Abs("testdata")
-	bin := compileC(t, filepath.Join(dir, "threadexec.c"), "-pthread")
+	bin := testutil.CompileC(t, filepath.Join(dir, "threadexec.c"), "-pthread")
 	done := make(chan *Result, 1)
 	go func() { done <- recordCmd(t, Options{Files: true}, bin) }()
 	var res *Result

@@ -29,7 +29,7 @@ mv "$WORK/temp-$$.rdb" "$WORK/dump.rdb"
 `
 
 func TestRecordResults(t *testing.T) {
-	py := pythonPath(t)
+	py := testutil.Python(t)
 	for _, mode := range []Mode{ModeSeccomp, ModeSyscall} {
 		t.Run(string(mode), func(t *testing.T) {
 			if mode == ModeSeccomp && !seccompTraceAvailable() {
@@ -112,7 +112,7 @@ func checkResults(t *testing.T, rec *profile.Recording, work, missing string) {
 
 func TestRecordDerivedCapabilities(t *testing.T) {
 	testutil.RequireRoot(t)
-	py := pythonPath(t)
+	py := testutil.Python(t)
 	dir := t.TempDir()
 	// A directory root does not own, and cannot write by its permission bits.
 	locked := filepath.Join(dir, "locked")
@@ -190,7 +190,7 @@ func TestRecordRealDirectory(t *testing.T) {
 // user opens again is marked NotOwner, and one that only its creator uses is not.
 func TestRecordNotOwner(t *testing.T) {
 	testutil.RequireRoot(t)
-	py := pythonPath(t)
+	py := testutil.Python(t)
 	// Directly in /tmp, which the other user can search (t.TempDir's parent is 0700).
 	dir, err := os.MkdirTemp("", "profgen-notowner-")
 	if err != nil {

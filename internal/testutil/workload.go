@@ -1,0 +1,51 @@
+package testutil
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TimingSyscalls are syscalls whose appearance depends on timing, so that one run of a
+// workload may make them and another not: lock contention (futex, sched_yield), a signal
+// interrupting a sleep (restart_syscall), and the Go runtime's asynchronous preemption of
+// long-running goroutines (tgkill of SIGURG, the handler's rt_sigreturn, sysmon's
+// nanosleep). Tests comparing two recordings of a workload (or a recording with strace's
+// count) leave them out.
+var TimingSyscalls = map[string]bool{
+	"futex": true, "restart_syscall": true, "sched_yield": true,
+	"tgkill": true, "rt_sigreturn": true, "nanosleep": true,
+}
+
+// StraceOmits are the syscalls strace -c leaves out of its summary: they do not return.
+var StraceOmits = map[string]bool{"exit": true, "exit_group": true}
+
+// DevNull opens /dev/null for writing, closed when the test ends: a workload's standard
+// output that the test does not read.
+func DevNull(t testing.TB) *os.File {
+	t.Helper()
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// Python returns the path of a real python3 interpreter: Debian's /usr/bin/python3, else the
+// interpreter that python3 on PATH runs. A python3 on PATH can be a version manager's shim, a
+// script that runs many commands before Python, each a process a recording would see. It
+// skips the test when there is no python3.
+func Python(t testing.TB) string {
+	t.Helper()
+	if _, err := os.Stat("/usr/bin/python3"); err == nil {
+		return "/usr/bin/python3"
+	}
+	py := RequireCommand(t, "python3")
+	out, err := exec.Command(py, "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		t.Skipf("python3 does not run: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
