@@ -38,7 +38,7 @@ func TestOCIHook(t *testing.T) {
 	bundle := testutil.NewBusyboxBundle(t, args, nil)
 	dir := filepath.Join(t.TempDir(), "recordings")
 	hook := specs.Hook{Path: profgenBin, Args: []string{"profgen", "oci-hook", "--state-dir", t.TempDir()}}
-	editSpec(t, bundle, func(s *specs.Spec) {
+	testutil.EditBundleConfig(t, bundle, func(s *specs.Spec) {
 		s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{hook}, Poststop: []specs.Hook{hook}}
 		s.Annotations = map[string]string{"io.profgen.record": dir}
 	})
@@ -73,7 +73,7 @@ func TestOCIHook(t *testing.T) {
 	// What only runc's init made: runc run recorded whole by ptrace, less the workload's own
 	// calls (the same busybox command, recorded on the host with an environment like the
 	// container's: no PWD, so sh asks getcwd) and runc's base set.
-	editSpec(t, bundle, func(s *specs.Spec) { s.Hooks, s.Annotations = nil, nil })
+	testutil.EditBundleConfig(t, bundle, func(s *specs.Spec) { s.Hooks, s.Annotations = nil, nil })
 	tmp := t.TempDir()
 	runcRec := filepath.Join(tmp, "runc.rec.json")
 	if r := runProfgen(t, nil, "record", "--recording", runcRec, "--", "runc", "--root", tmp, "run", "--bundle", bundle, "profgen-hook-ref-"+filepath.Base(tmp)); r.code != 0 {
@@ -136,26 +136,6 @@ func TestOCIHookStates(t *testing.T) {
 	scOneLineError(t, runProfgen(t, strings.NewReader(`{}`), "oci-hook", "--runtime", "docker"), exitUsage, "--runtime")
 }
 
-func editSpec(t *testing.T, bundle string, edit func(*specs.Spec)) {
-	t.Helper()
-	path := filepath.Join(bundle, "config.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s specs.Spec
-	if err := json.Unmarshal(data, &s); err != nil {
-		t.Fatal(err)
-	}
-	edit(&s)
-	if data, err = json.Marshal(&s); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func readRecording(t *testing.T, path string) *profile.Recording {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -214,7 +194,7 @@ func TestOCIHookExec(t *testing.T) {
 	bundle := testutil.NewBusyboxBundle(t, []string{"sleep", "3"}, nil)
 	dir := filepath.Join(t.TempDir(), "recordings")
 	hook := specs.Hook{Path: profgenBin, Args: []string{"profgen", "oci-hook", "--state-dir", t.TempDir()}}
-	editSpec(t, bundle, func(s *specs.Spec) {
+	testutil.EditBundleConfig(t, bundle, func(s *specs.Spec) {
 		s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{hook}, Poststop: []specs.Hook{hook}}
 		s.Annotations = map[string]string{"io.profgen.record": dir}
 	})

@@ -34,7 +34,7 @@ func TestRecordRuntimeBase(t *testing.T) {
 		for _, nnp := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%s/noNewPrivileges=%v", rt, nnp), func(t *testing.T) {
 				testutil.RequireCommand(t, rt)
-				editSpec(t, bundle, func(s *specs.Spec) { s.Process.NoNewPrivileges = nnp })
+				testutil.EditBundleConfig(t, bundle, func(s *specs.Spec) { s.Process.NoNewPrivileges = nnp })
 				shipped, err := profile.RuntimeBaseSet(rt, nnp)
 				if err != nil {
 					t.Fatal(err)
@@ -70,7 +70,7 @@ func TestRecordRuntimeBase(t *testing.T) {
 			})
 		}
 	}
-	editSpec(t, bundle, func(s *specs.Spec) { s.Process.NoNewPrivileges = true })
+	testutil.EditBundleConfig(t, bundle, func(s *specs.Spec) { s.Process.NoNewPrivileges = true })
 	// Containers without a seccomp profile load no filter: nothing to measure, and it says so.
 	plain := testutil.NewBusyboxBundle(t, []string{"true"}, nil)
 	r := runProfgen(t, nil, append([]string{"record", "--runtime-base", "runc", "--runtime-base-out", "-", "--"}, runtimeLoop(t, "runc", plain, 1)...)...)

@@ -123,22 +123,7 @@ func TestWorkflowUsesFragment(t *testing.T) {
 
 func addMounts(t *testing.T, bundle string, mounts ...specs.Mount) {
 	t.Helper()
-	path := filepath.Join(bundle, "config.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var spec specs.Spec
-	if err := json.Unmarshal(data, &spec); err != nil {
-		t.Fatal(err)
-	}
-	spec.Mounts = append(spec.Mounts, mounts...)
-	if data, err = json.Marshal(&spec); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testutil.EditBundleConfig(t, bundle, func(spec *specs.Spec) { spec.Mounts = append(spec.Mounts, mounts...) })
 }
 
 func writeTestScript(t *testing.T, bundle, script string) {

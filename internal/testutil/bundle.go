@@ -70,6 +70,21 @@ func NewBusyboxBundle(t testing.TB, args []string, seccomp *specs.LinuxSeccomp) 
 // args and seccomp profile, so one rootfs can serve several runs.
 func WriteBundleConfig(t testing.TB, bundle string, args []string, seccomp *specs.LinuxSeccomp) {
 	t.Helper()
+	EditBundleConfig(t, bundle, func(spec *specs.Spec) {
+		spec.Process.Terminal = false
+		spec.Process.Args = args
+		spec.Root = &specs.Root{Path: "rootfs", Readonly: true}
+		if spec.Linux == nil {
+			spec.Linux = &specs.Linux{}
+		}
+		spec.Linux.Resources = nil
+		spec.Linux.Seccomp = seccomp
+	})
+}
+
+// EditBundleConfig reads the bundle's config.json, lets edit change it, and writes it back.
+func EditBundleConfig(t testing.TB, bundle string, edit func(*specs.Spec)) {
+	t.Helper()
 	path := filepath.Join(bundle, "config.json")
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -79,14 +94,7 @@ func WriteBundleConfig(t testing.TB, bundle string, args []string, seccomp *spec
 	if err := json.Unmarshal(data, &spec); err != nil {
 		t.Fatalf("parse %s: %v", path, err)
 	}
-	spec.Process.Terminal = false
-	spec.Process.Args = args
-	spec.Root = &specs.Root{Path: "rootfs", Readonly: true}
-	if spec.Linux == nil {
-		spec.Linux = &specs.Linux{}
-	}
-	spec.Linux.Resources = nil
-	spec.Linux.Seccomp = seccomp
+	edit(&spec)
 	out, err := json.MarshalIndent(&spec, "", "  ")
 	if err != nil {
 		t.Fatal(err)
@@ -137,21 +145,5 @@ func RunBundle(t testing.TB, runtime, bundle string) (stdout, stderr string, err
 // WriteBundleConfig keeps the value.
 func SetNoNewPrivileges(t testing.TB, bundle string, noNewPrivileges bool) {
 	t.Helper()
-	path := filepath.Join(bundle, "config.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var spec specs.Spec
-	if err := json.Unmarshal(data, &spec); err != nil {
-		t.Fatalf("parse %s: %v", path, err)
-	}
-	spec.Process.NoNewPrivileges = noNewPrivileges
-	out, err := json.MarshalIndent(&spec, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	EditBundleConfig(t, bundle, func(spec *specs.Spec) { spec.Process.NoNewPrivileges = noNewPrivileges })
 }

@@ -2,7 +2,6 @@ package testutil
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -43,39 +42,25 @@ func NewHostBundle(t testing.TB, args []string, seccomp *specs.LinuxSeccomp, bin
 	if out, err := exec.Command("runc", "spec", "--bundle", dir).CombinedOutput(); err != nil {
 		t.Fatalf("runc spec: %v: %s", err, out)
 	}
-	path := filepath.Join(dir, "config.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var spec specs.Spec
-	if err := json.Unmarshal(data, &spec); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range []struct{ src, dst string }{{"/usr", "/usr"}, {"/etc", "/etc"}} {
-		spec.Mounts = append(spec.Mounts, specs.Mount{Destination: m.dst, Type: "bind", Source: m.src, Options: []string{"rbind", "ro"}})
-	}
-	// tmpfs first: a bind below /tmp (a test's temporary directory) goes on top of it.
-	for _, d := range []string{"/tmp", "/run", "/var"} {
-		spec.Mounts = append(spec.Mounts, specs.Mount{Destination: d, Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", "mode=1777"}})
-	}
-	for _, b := range binds {
-		spec.Mounts = append(spec.Mounts, specs.Mount{Destination: b, Type: "bind", Source: b, Options: []string{"rbind", "rw"}})
-	}
-	var ns []specs.LinuxNamespace
-	for _, n := range spec.Linux.Namespaces {
-		if n.Type != specs.NetworkNamespace {
-			ns = append(ns, n)
+	EditBundleConfig(t, dir, func(spec *specs.Spec) {
+		for _, m := range []struct{ src, dst string }{{"/usr", "/usr"}, {"/etc", "/etc"}} {
+			spec.Mounts = append(spec.Mounts, specs.Mount{Destination: m.dst, Type: "bind", Source: m.src, Options: []string{"rbind", "ro"}})
 		}
-	}
-	spec.Linux.Namespaces = ns
-	out, err := json.MarshalIndent(&spec, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
+		// tmpfs first: a bind below /tmp (a test's temporary directory) goes on top of it.
+		for _, d := range []string{"/tmp", "/run", "/var"} {
+			spec.Mounts = append(spec.Mounts, specs.Mount{Destination: d, Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", "mode=1777"}})
+		}
+		for _, b := range binds {
+			spec.Mounts = append(spec.Mounts, specs.Mount{Destination: b, Type: "bind", Source: b, Options: []string{"rbind", "rw"}})
+		}
+		var ns []specs.LinuxNamespace
+		for _, n := range spec.Linux.Namespaces {
+			if n.Type != specs.NetworkNamespace {
+				ns = append(ns, n)
+			}
+		}
+		spec.Linux.Namespaces = ns
+	})
 	WriteBundleConfig(t, dir, args, seccomp)
 	return dir
 }
