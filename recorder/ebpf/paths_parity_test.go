@@ -60,7 +60,7 @@ func diffLines(a, b []string) (onlyA, onlyB []string) {
 // recordBoth records args in dir with both backends, with paths.
 func recordBoth(t *testing.T, dir string, env []string, args ...string) (ebpfRec, ptraceRec *profile.Recording) {
 	t.Helper()
-	res, err := Record(context.Background(), Options{Args: args, Dir: dir, Env: env, Files: true, Stdout: devNull(t)})
+	res, err := Record(context.Background(), Options{Args: args, Dir: dir, Env: env, Files: true, Stdout: testutil.DevNull(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func recordBoth(t *testing.T, dir string, env []string, args ...string) (ebpfRec
 	if len(res.Lost) != 0 {
 		t.Errorf("eBPF losses %v", res.Lost)
 	}
-	pres, err := ptrace.Record(context.Background(), ptrace.Options{Args: args, Dir: dir, Env: env, Files: true, Stdout: devNull(t)})
+	pres, err := ptrace.Record(context.Background(), ptrace.Options{Args: args, Dir: dir, Env: env, Files: true, Stdout: testutil.DevNull(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func renamed[V any](m map[string]V, from, to string) map[string]V {
 // TestPathsParity32 runs a 32-bit program making file syscalls through int 0x80.
 func TestPathsParity32(t *testing.T) {
 	requireBPF(t)
-	bin := compileC(t, "testdata/files32.c", "-m32", "-static")
+	bin := testutil.CompileC(t, "testdata/files32.c", "-m32", "-static")
 	dir := t.TempDir()
 	e, p := recordBoth(t, dir, nil, bin)
 	compareFiles(t, e, p, "")
