@@ -434,16 +434,7 @@ func TestRecordSurvivesKillGroup(t *testing.T) {
 func TestRecordSurvivesProcessLimit(t *testing.T) {
 	testutil.RequireRoot(t)
 	setpriv := testutil.RequireCommand(t, "setpriv")
-	dir, err := os.MkdirTemp("", "profgen-nproc-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	bin := filepath.Join(dir, "profgen")
-	copyFile(t, profgenBin, bin, 0o755)
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir, bin := profgenForUser(t, "nproc", 0o755)
 	// A user id of its own: the process limit counts every process of the user, and other
 	// tests run processes as nobody.
 	uid := strconv.Itoa(40000 + os.Getpid()%20000)

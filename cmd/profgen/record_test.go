@@ -66,6 +66,24 @@ func exitCode(t *testing.T, cmd *exec.Cmd, d time.Duration) int {
 	}
 }
 
+// profgenForUser copies the profgen under test into a new directory with mode perm, for a
+// run as another user (setpriv): the test's own temporary directory lies in one only root
+// may enter. It returns the directory and the copy.
+func profgenForUser(t *testing.T, name string, perm os.FileMode) (dir, bin string) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "profgen-"+name+"-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, perm); err != nil {
+		t.Fatal(err)
+	}
+	bin = filepath.Join(dir, "profgen")
+	copyFile(t, profgenBin, bin, 0o755)
+	return dir, bin
+}
+
 // waitFile waits until path exists and is not empty, and returns its content.
 func waitFile(t *testing.T, path string) string {
 	t.Helper()
@@ -77,30 +95,6 @@ func waitFile(t *testing.T, path string) string {
 	}
 	t.Fatalf("%s was not written", path)
 	return ""
-}
-
-// alive reports whether pid is a live (not zombie) process.
-func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || (s[i+2] != 'Z' && s[i+2] != 'X')
-}
-
-// procState returns the state letter of pid (R, S, T, t ...).
-func procState(pid int) byte {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 || i+2 >= len(b) {
-		return 0
-	}
-	return b[i+2]
 }
 
 func loadRec(t *testing.T, path string) *profile.Recording {
@@ -226,15 +220,15 @@ func TestRecordJobControl(t *testing.T) {
 	pid, _ := strconv.Atoi(waitFile(t, ready))
 	stopped := false
 	for i := 0; i < 500 && !stopped; i++ {
-		s := procState(pid)
+		s := testutil.ProcState(pid)
 		stopped = s == 'T' || s == 't'
 		time.Sleep(10 * time.Millisecond)
 	}
 	if !stopped {
-		t.Fatalf("the workload did not stop on SIGSTOP (state %c)", procState(pid))
+		t.Fatalf("the workload did not stop on SIGSTOP (state %c)", testutil.ProcState(pid))
 	}
 	time.Sleep(100 * time.Millisecond)
-	if s := procState(pid); s != 'T' && s != 't' {
+	if s := testutil.ProcState(pid); s != 'T' && s != 't' {
 		t.Fatalf("the stopped workload ran on (state %c): the group-stop was not kept", s)
 	}
 	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
@@ -295,10 +289,10 @@ func testAttach(t *testing.T, interrupt bool) {
 	}
 	// Detached cleanly: the shell runs on, neither stopped nor traced.
 	time.Sleep(200 * time.Millisecond)
-	if !alive(pid) {
+	if !testutil.ProcessAlive(pid) {
 		t.Fatal("the attached process died")
 	}
-	if s := procState(pid); s == 'T' || s == 't' {
+	if s := testutil.ProcState(pid); s == 'T' || s == 't' {
 		t.Errorf("the attached process was left stopped (state %c)", s)
 	}
 	status, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
@@ -354,13 +348,13 @@ func TestRecordKilledProfgenKillsWorkload(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Wait()
-	for i := 0; i < 300 && (alive(shell) || alive(child)); i++ {
+	for i := 0; i < 300 && (testutil.ProcessAlive(shell) || testutil.ProcessAlive(child)); i++ {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if alive(shell) || alive(child) {
+	if testutil.ProcessAlive(shell) || testutil.ProcessAlive(child) {
 		syscall.Kill(shell, syscall.SIGKILL)
 		syscall.Kill(child, syscall.SIGKILL)
-		t.Fatalf("workload survived profgen: shell %d alive %v, child %d alive %v", shell, alive(shell), child, alive(child))
+		t.Fatalf("workload survived profgen: shell %d alive %v, child %d alive %v", shell, testutil.ProcessAlive(shell), child, testutil.ProcessAlive(child))
 	}
 }
 
@@ -547,22 +541,7 @@ func TestRecordUnprivileged(t *testing.T) {
 	// As an ordinary user the helper must set no_new_privs before installing the filter.
 	testutil.RequireRoot(t)
 	setpriv := testutil.RequireCommand(t, "setpriv")
-	dir, err := os.MkdirTemp("", "profgen-unprivileged-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
-	bin, err := os.ReadFile(profgenBin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pg := filepath.Join(dir, "profgen")
-	if err := os.WriteFile(pg, bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir, pg := profgenForUser(t, "unprivileged", 0o777)
 	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
 		pg, "record", "--recording", "r.json", "--", "/bin/grep", "NoNewPrivs", "/proc/self/status")
 	cmd.Dir = dir

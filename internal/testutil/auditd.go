@@ -172,7 +172,7 @@ func (a *Auditd) Stop(t testing.TB) {
 		return
 	}
 	a.stopped = true
-	if processLives(a.PID) {
+	if ProcessAlive(a.PID) {
 		a.Flush(t)
 	}
 	a.cmd.Process.Signal(syscall.SIGTERM)
@@ -196,7 +196,7 @@ func StopAuditd(t testing.TB, pid int) {
 		t.Errorf("stop audit daemon %d: %v", pid, err)
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for processLives(pid) {
+	for ProcessAlive(pid) {
 		if time.Now().After(deadline) {
 			t.Errorf("audit daemon %d did not stop within 10s of SIGTERM; killing it", pid)
 			syscall.Kill(pid, syscall.SIGKILL)

@@ -54,7 +54,7 @@ func TestAuditdConfLogFile(t *testing.T) {
 // TestProcessLives: this process lives; an exited child that is not waited for yet (a
 // zombie) does not.
 func TestProcessLives(t *testing.T) {
-	if !processLives(os.Getpid()) {
+	if !ProcessAlive(os.Getpid()) {
 		t.Error("this process does not live")
 	}
 	cmd := exec.Command("true")
@@ -62,7 +62,7 @@ func TestProcessLives(t *testing.T) {
 		t.Skip(err)
 	}
 	defer cmd.Wait()
-	for deadline := time.Now().Add(5 * time.Second); processLives(cmd.Process.Pid); {
+	for deadline := time.Now().Add(5 * time.Second); ProcessAlive(cmd.Process.Pid); {
 		if time.Now().After(deadline) {
 			t.Fatal("an exited child still lives after 5s")
 		}
@@ -149,7 +149,7 @@ func TestStopAuditdUnregisters(t *testing.T) {
 	}
 	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) }) // if StopAuditd failed
 	StopAuditd(t, pid)
-	if processLives(pid) {
+	if ProcessAlive(pid) {
 		t.Errorf("audit daemon %d still lives", pid)
 	}
 	if got := auditdPID(AuditStatus(t)); got == pid {

@@ -69,7 +69,7 @@ func AuditRecordDest(t testing.TB) AuditDest {
 	t.Helper()
 	st := AuditStatus(t)
 	pid := auditdPID(st)
-	if pid != 0 && !processLives(pid) {
+	if pid != 0 && !ProcessAlive(pid) {
 		if err := forgetDeadAuditd(pid); err != nil {
 			t.Fatalf("audit daemon %d has exited but the kernel still names it: %v", pid, err)
 		}
@@ -84,17 +84,6 @@ func AuditRecordDest(t testing.TB) AuditDest {
 		t.Skipf("an audit daemon (pid %d) receives the audit records, but its log cannot be read: %v", pid, err)
 	}
 	return AuditDest{PID: pid, LogFile: path}
-}
-
-// processLives says whether process pid exists and has not exited (a zombie has).
-func processLives(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	// pid (comm) S ...: the state follows the last ')'.
-	i := bytes.LastIndexByte(b, ')')
-	return i >= 0 && i+2 < len(b) && b[i+2] != 'Z' && b[i+2] != 'X'
 }
 
 // auditdLogFile returns the file audit daemon pid writes records to: log_file in the

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -165,15 +164,4 @@ func WaitPort(addr string, d time.Duration, alive func() bool) bool {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return false
-}
-
-// ProcessAlive reports whether pid exists (and is not a zombie).
-func ProcessAlive(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }

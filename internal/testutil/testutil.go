@@ -3,10 +3,12 @@
 package testutil
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 )
 
@@ -61,4 +63,25 @@ func CompileC(t testing.TB, src string, flags ...string) string {
 		t.Skipf("cannot build %s with gcc %v (make deps installs gcc-multilib): %v\n%s", src, flags, err, b)
 	}
 	return out
+}
+
+// ProcState returns the state letter of process pid (R, S, T, t, Z ...) from /proc, 0 when
+// there is no such process.
+func ProcState(pid int) byte {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// pid (comm) S ...: the state follows the last ')', comm may hold anything.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 >= len(b) {
+		return 0
+	}
+	return b[i+2]
+}
+
+// ProcessAlive reports whether process pid exists and has not exited (a zombie has).
+func ProcessAlive(pid int) bool {
+	s := ProcState(pid)
+	return s != 0 && s != 'Z' && s != 'X'
 }
