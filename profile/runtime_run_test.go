@@ -90,22 +90,6 @@ func waitForRecords(tail recordTail, exe string) []string {
 	return all
 }
 
-func without(p *specs.LinuxSeccomp, name string) *specs.LinuxSeccomp {
-	q := *p
-	q.Syscalls = nil
-	for _, r := range p.Syscalls {
-		var names []string
-		for _, n := range r.Names {
-			if n != name {
-				names = append(names, n)
-			}
-		}
-		r.Names = names
-		q.Syscalls = append(q.Syscalls, r)
-	}
-	return &q
-}
-
 // TestRuntimeBaseSetRunsWorkload records `ls -l /etc` in a container through the audit log,
 // generates an allow-list profile from the recording with the runtime's base set, and runs
 // the workload under it in the real runtime, with process.noNewPrivileges false (Docker's
@@ -165,7 +149,7 @@ func TestRuntimeBaseSetRunsWorkload(t *testing.T) {
 			if out, err := run(bare); err == nil {
 				t.Errorf("the workload ran under a profile without the %s base set (output %q); is the set still needed?", rt, out)
 			}
-			if out, err := run(without(prof, "getdents64")); err == nil && strings.Contains(out, "passwd") {
+			if out, err := run(testutil.WithoutSyscall(prof, "getdents64")); err == nil && strings.Contains(out, "passwd") {
 				t.Errorf("ls listed /etc with getdents64 denied: %q", out)
 			}
 			// Which of the base set the runtime cannot do without (logged, for the data notes).
@@ -176,7 +160,7 @@ func TestRuntimeBaseSetRunsWorkload(t *testing.T) {
 				if rec.Syscalls[syscalls.Native()][n] != nil || n == "rt_sigreturn" {
 					continue
 				}
-				if _, err := run(without(prof, n)); err != nil {
+				if _, err := run(testutil.WithoutSyscall(prof, n)); err != nil {
 					essential = append(essential, n)
 				}
 			}

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/profgen/profgen/internal/atomicfile"
 	"github.com/profgen/profgen/internal/testutil"
 	"github.com/profgen/profgen/profile"
@@ -36,18 +38,7 @@ func TestImportRealRecords(t *testing.T) {
 	bbx := filepath.Join(dir, "busybox-importtest")
 	copyFile(t, bb, bbx, 0o755)
 	child := []string{bbx, "sh", "-c", fmt.Sprintf("%[1]s ls -l / > /dev/null; %[1]s cat /etc/hostname > %[2]s/out; %[1]s echo done", bbx, dir)}
-	logProfile := filepath.Join(dir, "log.json")
-	p, err := profile.GenerateSeccomp(nil, profile.SeccompOptions{Mode: profile.ModeLog})
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := profile.MarshalSeccomp(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := atomicfile.Write(logProfile, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	logProfile := writeAuditProfile(t, dir)
 
 	// 1. auditd running: every record reaches its log.
 	auditd := testutil.StartAuditd(t, testutil.AuditdOptions{})
@@ -112,6 +103,30 @@ func TestImportRealRecords(t *testing.T) {
 			t.Errorf("console records name %s, which strace did not see", n)
 		}
 	}
+}
+
+// auditProfile returns the audit profile: every call allowed and logged (SCMP_ACT_LOG).
+func auditProfile(t *testing.T) *specs.LinuxSeccomp {
+	t.Helper()
+	p, err := profile.GenerateSeccomp(nil, profile.SeccompOptions{Mode: profile.ModeLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// writeAuditProfile writes the audit profile to dir/log.json and returns the path.
+func writeAuditProfile(t *testing.T, dir string) string {
+	t.Helper()
+	data, err := profile.MarshalSeccomp(auditProfile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "log.json")
+	if err := atomicfile.Write(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // withConsoleRateLimit runs fn with the kernel's printk rate limit at its default (5 s,

@@ -10,9 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/profgen/profgen/internal/atomicfile"
 	"github.com/profgen/profgen/internal/testutil"
-	"github.com/profgen/profgen/profile"
 )
 
 // TestImportRealRotatedLog runs auditd with a configuration of its own (1 MB log files, ten
@@ -26,18 +24,7 @@ func TestImportRealRotatedLog(t *testing.T) {
 	dir := t.TempDir()
 	bbx := filepath.Join(dir, "busybox-rotatetest")
 	copyFile(t, bb, bbx, 0o755)
-	logProfile := filepath.Join(dir, "log.json")
-	p, err := profile.GenerateSeccomp(nil, profile.SeccompOptions{Mode: profile.ModeLog})
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := profile.MarshalSeccomp(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := atomicfile.Write(logProfile, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	logProfile := writeAuditProfile(t, dir)
 	// About 2 KB of records per turn of the loop: some 4 MB in all.
 	loop := `i=0; while [ $i -lt 2000 ]; do echo $i > /dev/null; i=$((i+1)); done`
 	auditd := testutil.StartAuditd(t, testutil.AuditdOptions{MaxLogFileMB: 1, NumLogs: 10})

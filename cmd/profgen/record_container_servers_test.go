@@ -49,7 +49,7 @@ func enforceWithout(name string) func(*testing.T, serverWorkload, string, *specs
 		if !hasSyscall(p, name) {
 			t.Fatalf("the profile lacks %s, which %s calls to answer", name, w.name)
 		}
-		err := serveInRunc(t, w, dir, without(p, name), nnp)
+		err := serveInRunc(t, w, dir, testutil.WithoutSyscall(p, name), nnp)
 		if err == nil {
 			t.Errorf("%s served under its profile without %s: the profile is not enforced", w.name, name)
 		}

@@ -238,7 +238,7 @@ func TestDebianServersInRunc(t *testing.T) {
 					if err := serveInRunc(t, w, dir, p, nnp); err != nil {
 						t.Fatalf("under its profile (%v): %v", flags, err)
 					}
-					if err := serveInRunc(t, w, dir, without(p, "listen"), nnp); err == nil {
+					if err := serveInRunc(t, w, dir, testutil.WithoutSyscall(p, "listen"), nnp); err == nil {
 						t.Errorf("served with listen denied: the profile is not enforced")
 					}
 					if !nnp {
@@ -253,23 +253,4 @@ func TestDebianServersInRunc(t *testing.T) {
 			}
 		})
 	}
-}
-
-// without returns a copy of p whose rules do not name name.
-func without(p *specs.LinuxSeccomp, name string) *specs.LinuxSeccomp {
-	q := *p
-	q.Syscalls = nil
-	for _, r := range p.Syscalls {
-		var names []string
-		for _, n := range r.Names {
-			if n != name {
-				names = append(names, n)
-			}
-		}
-		r.Names = names
-		if len(names) > 0 {
-			q.Syscalls = append(q.Syscalls, r)
-		}
-	}
-	return &q
 }

@@ -25,11 +25,7 @@ func TestRecordRuntimeBase(t *testing.T) {
 	// The containers run under a log profile: should the tracer ever let a call through
 	// untraced, its record must not land in another test's kernel log.
 	testutil.LockKernelLog(t)
-	logp, err := profile.GenerateSeccomp(nil, profile.SeccompOptions{Mode: profile.ModeLog})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bundle := testutil.NewBusyboxBundle(t, []string{"true"}, logp)
+	bundle := testutil.NewBusyboxBundle(t, []string{"true"}, auditProfile(t))
 	for _, rt := range []string{"runc", "crun"} {
 		for _, nnp := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%s/noNewPrivileges=%v", rt, nnp), func(t *testing.T) {

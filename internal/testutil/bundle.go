@@ -147,3 +147,23 @@ func SetNoNewPrivileges(t testing.TB, bundle string, noNewPrivileges bool) {
 	t.Helper()
 	EditBundleConfig(t, bundle, func(spec *specs.Spec) { spec.Process.NoNewPrivileges = noNewPrivileges })
 }
+
+// WithoutSyscall returns a copy of p whose rules no longer name name (a rule left with no
+// names is dropped), to show that a workload needs name under p.
+func WithoutSyscall(p *specs.LinuxSeccomp, name string) *specs.LinuxSeccomp {
+	q := *p
+	q.Syscalls = nil
+	for _, r := range p.Syscalls {
+		var names []string
+		for _, n := range r.Names {
+			if n != name {
+				names = append(names, n)
+			}
+		}
+		r.Names = names
+		if len(names) > 0 {
+			q.Syscalls = append(q.Syscalls, r)
+		}
+	}
+	return &q
+}

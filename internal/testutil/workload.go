@@ -3,6 +3,7 @@ package testutil
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -48,4 +49,44 @@ func Python(t testing.TB) string {
 		t.Skipf("python3 does not run: %v", err)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// Workload is a program a recorder's test records: a name and how to make its command line
+// (building it first when need be; a missing compiler skips the test).
+type Workload struct {
+	Name  string
+	Build func(t testing.TB) []string
+}
+
+// RecorderWorkloads are the workloads both recorders' tests compare with strace and with
+// each other (their sources are in recorder/ptrace/testdata): a shell with pipes and forks,
+// threaded Python with sockets and subprocesses, a Go program, a static 32-bit C program, and
+// a 64-bit program making int 0x80 and x32 calls.
+func RecorderWorkloads(t testing.TB) []Workload {
+	dir := filepath.Join(RepoRoot(t), "recorder", "ptrace", "testdata")
+	return []Workload{
+		{"shell with pipes and forks", func(t testing.TB) []string {
+			return []string{"/bin/sh", filepath.Join(dir, "pipes.sh")}
+		}},
+		{"threaded python with sockets and subprocesses", func(t testing.TB) []string {
+			return []string{Python(t), filepath.Join(dir, "threads.py")}
+		}},
+		{"go program", func(t testing.TB) []string {
+			gobin := RequireCommand(t, "go")
+			out := filepath.Join(t.TempDir(), "goprog")
+			build := exec.Command(gobin, "build", "-o", out, ".")
+			build.Dir = filepath.Join(dir, "goprog")
+			build.Env = append(os.Environ(), "CGO_ENABLED=0", "GO111MODULE=off")
+			if b, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("build the Go workload: %v\n%s", err, b)
+			}
+			return []string{out}
+		}},
+		{"32-bit static C program", func(t testing.TB) []string {
+			return []string{CompileC(t, filepath.Join(dir, "m32.c"), "-m32", "-static")}
+		}},
+		{"64-bit program with int 0x80 and x32 calls", func(t testing.TB) []string {
+			return []string{CompileC(t, filepath.Join(dir, "abimix.c"))}
+		}},
+	}
 }

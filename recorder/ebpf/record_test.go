@@ -5,7 +5,6 @@ package ebpf
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -16,53 +15,14 @@ import (
 	"github.com/profgen/profgen/syscalls"
 )
 
-// workloads are the ptrace recorder's test workloads (its testdata), built for a test.
-func workloads(t *testing.T) []struct {
-	name  string
-	build func(t *testing.T) []string
-} {
-	dir, err := filepath.Abs(filepath.Join("..", "ptrace", "testdata"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return []struct {
-		name  string
-		build func(t *testing.T) []string
-	}{
-		{"shell with pipes and forks", func(t *testing.T) []string {
-			return []string{"/bin/sh", filepath.Join(dir, "pipes.sh")}
-		}},
-		{"threaded python with sockets and subprocesses", func(t *testing.T) []string {
-			return []string{testutil.Python(t), filepath.Join(dir, "threads.py")}
-		}},
-		{"go program", func(t *testing.T) []string {
-			gobin := testutil.RequireCommand(t, "go")
-			out := filepath.Join(t.TempDir(), "goprog")
-			build := exec.Command(gobin, "build", "-o", out, ".")
-			build.Dir = filepath.Join(dir, "goprog")
-			build.Env = append(os.Environ(), "CGO_ENABLED=0", "GO111MODULE=off")
-			if b, err := build.CombinedOutput(); err != nil {
-				t.Fatalf("build the Go workload: %v\n%s", err, b)
-			}
-			return []string{out}
-		}},
-		{"32-bit static C program", func(t *testing.T) []string {
-			return []string{testutil.CompileC(t, filepath.Join(dir, "m32.c"), "-m32", "-static")}
-		}},
-		{"64-bit program with int 0x80 and x32 calls", func(t *testing.T) []string {
-			return []string{testutil.CompileC(t, filepath.Join(dir, "abimix.c"))}
-		}},
-	}
-}
-
 // TestRecordMatchesPtraceAndStrace records each workload with the eBPF recorder, the ptrace
 // recorder and strace -f, and wants the same syscalls on the same ABIs from all three.
 func TestRecordMatchesPtraceAndStrace(t *testing.T) {
 	requireBPF(t)
 	env := append(os.Environ(), "TMPDIR="+t.TempDir())
-	for _, tt := range workloads(t) {
-		t.Run(tt.name, func(t *testing.T) {
-			args := tt.build(t)
+	for _, tt := range testutil.RecorderWorkloads(t) {
+		t.Run(tt.Name, func(t *testing.T) {
+			args := tt.Build(t)
 			res, err := Record(context.Background(), Options{Args: args, Env: env, Stdout: testutil.DevNull(t)})
 			if err != nil {
 				t.Fatalf("record %v: %v", args, err)

@@ -5,7 +5,6 @@ package ptrace
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -53,43 +52,10 @@ func compareWithStrace(t *testing.T, rec *profile.Recording, env []string, args 
 }
 
 func TestRecordMatchesStrace(t *testing.T) {
-	dir, err := filepath.Abs("testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
 	env := append(os.Environ(), "TMPDIR="+t.TempDir())
-	tests := []struct {
-		name  string
-		build func(t *testing.T) []string
-	}{
-		{"shell with pipes and forks", func(t *testing.T) []string {
-			return []string{"/bin/sh", filepath.Join(dir, "pipes.sh")}
-		}},
-		{"threaded python with sockets and subprocesses", func(t *testing.T) []string {
-			py := testutil.Python(t)
-			return []string{py, filepath.Join(dir, "threads.py")}
-		}},
-		{"go program", func(t *testing.T) []string {
-			gobin := testutil.RequireCommand(t, "go")
-			out := filepath.Join(t.TempDir(), "goprog")
-			build := exec.Command(gobin, "build", "-o", out, ".")
-			build.Dir = filepath.Join(dir, "goprog")
-			build.Env = append(os.Environ(), "CGO_ENABLED=0", "GO111MODULE=off")
-			if b, err := build.CombinedOutput(); err != nil {
-				t.Fatalf("build the Go workload: %v\n%s", err, b)
-			}
-			return []string{out}
-		}},
-		{"32-bit static C program", func(t *testing.T) []string {
-			return []string{testutil.CompileC(t, filepath.Join(dir, "m32.c"), "-m32", "-static")}
-		}},
-		{"64-bit program with int 0x80 and x32 calls", func(t *testing.T) []string {
-			return []string{testutil.CompileC(t, filepath.Join(dir, "abimix.c"))}
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			args := tt.build(t)
+	for _, tt := range testutil.RecorderWorkloads(t) {
+		t.Run(tt.Name, func(t *testing.T) {
+			args := tt.Build(t)
 			res := recordCmd(t, Options{Env: env}, args...)
 			if res.Status() != 0 {
 				t.Fatalf("workload exit status %d", res.Status())
