@@ -77,13 +77,22 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Ready != nil && opts.PID == 0 {
 		opts.Ready() // with PID, attach calls it once the process is registered
 	}
+	// The calls the processes already running are inside of (see inFlight); with FromExec
+	// the running process is the runtime's, not the workload.
+	var inflight []recorder.Event
 	switch {
 	case opts.Cgroup != "":
 		res.Detached = true
+		if !opts.FromExec {
+			inflight = inFlight(cgroupProcs(opts.Cgroup))
+		}
 		err = waitCgroup(ctx, opts)
 	case opts.PID != 0:
 		res.Detached = true
 		procs.add(opts.PID)
+		if !opts.FromExec {
+			inflight = inFlight([]int{opts.PID})
+		}
 		err = p.attach(ctx, opts)
 	default:
 		err = p.run(ctx, opts, res, &procs)
@@ -107,6 +116,10 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 	total, lost, err := p.collect(agg)
 	if err != nil {
 		return nil, err
+	}
+	for _, ev := range inflight {
+		agg.Syscalls(ev, 1)
+		total++
 	}
 	unknown, err := p.collectCaps(rec, ksyms)
 	if err != nil {
