@@ -36,10 +36,6 @@ type recordOptions struct {
 }
 
 func newRecordCmd() *cobra.Command {
-	// A profgen started by the recorder as its tracee helper becomes the workload here,
-	// before any command line parsing (see ptrace.HelperEnv).
-	ptrace.RunHelperIfRequested()
-
 	var o recordOptions
 	cmd := &cobra.Command{
 		Use:   "record [flags] -- CMD [ARG...]",

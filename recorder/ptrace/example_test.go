@@ -9,11 +9,9 @@ import (
 	"github.com/profgen/profgen/recorder/ptrace"
 )
 
-// Record a command and print what it did. The program must call RunHelperIfRequested
-// first thing, since Record starts the workload through a re-executed copy of itself.
+// Record a command and print what it did. Record starts the workload through a re-executed
+// copy of the program, which the package's init turns into the helper before main runs.
 func ExampleRecord() {
-	ptrace.RunHelperIfRequested()
-
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt) // passed on to the workload
 	res, err := ptrace.Record(context.Background(), ptrace.Options{

@@ -19,16 +19,18 @@ const (
 	readyFD  = 4
 )
 
-// init runs the helper while package initialisers run: the runtime keeps the main goroutine
-// on the main thread then, the only thread the tracer seizes. Called later (from main or
-// TestMain) the goroutine may have moved to another thread, whose seccomp filter then has
-// no tracer: every syscall it makes fails with ENOSYS, the write of any message too, and the
-// helper died of SIGSEGV (exit status 139) without running the workload.
+// init runs the helper (when HelperEnv is set) while package initialisers run: the runtime
+// keeps the main goroutine on the main thread then, the only thread the tracer seizes. Called
+// later (from main or TestMain) the goroutine may have moved to another thread, whose seccomp
+// filter then has no tracer: every syscall it makes fails with ENOSYS, the write of any
+// message too, and the helper died of SIGSEGV (exit status 139) without running the workload.
 func init() {
 	runHelperIfRequested()
 }
 
-// runHelperIfRequested is the helper side of Record; see RunHelperIfRequested.
+// runHelperIfRequested is the helper side of Record: when HelperEnv is set, it waits for the
+// tracer, installs the seccomp filter the tracer sends, and execs the workload; it does not
+// return then.
 func runHelperIfRequested() {
 	mode, ok := os.LookupEnv(HelperEnv)
 	if !ok {

@@ -11,8 +11,10 @@ import (
 	"github.com/profgen/profgen/recorder"
 )
 
-// HelperEnv is the environment variable that turns a profgen process into the tracee helper
-// (see RunHelperIfRequested). Its value is the trace mode.
+// HelperEnv is the environment variable that turns a process into the tracee helper. Its value
+// is the trace mode. The package's init does it (on Linux): a program that imports the package
+// and is re-executed by Record with HelperEnv set becomes the helper, then the workload, before
+// its main runs.
 const HelperEnv = "PROFGEN_PTRACE_HELPER"
 
 // ErrUnsupported is returned on systems where profgen cannot trace with ptrace.
@@ -157,15 +159,6 @@ func (r *Result) Status() int {
 // exited (or ctx is done and the tracer detached), and returns what it saw.
 func Record(ctx context.Context, opts Options) (*Result, error) {
 	return record(ctx, opts)
-}
-
-// RunHelperIfRequested turns the process into the tracee helper when HelperEnv is set: it
-// waits for the tracer, installs the seccomp filter the tracer sends, and execs the workload.
-// It does not return in that case. On Linux the package's init already does this, on the
-// main thread the tracer seizes, so a call later (profgen's, before parsing its command line)
-// finds nothing to do; it is kept for programs that import the package.
-func RunHelperIfRequested() {
-	runHelperIfRequested()
 }
 
 // baselineNumbers returns, per audit arch, the syscall numbers of the baseline that the filter

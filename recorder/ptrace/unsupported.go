@@ -5,5 +5,3 @@ package ptrace
 import "context"
 
 func record(context.Context, Options) (*Result, error) { return nil, ErrUnsupported }
-
-func runHelperIfRequested() {}
