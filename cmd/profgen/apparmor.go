@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -53,7 +54,7 @@ sys/kernel/security/apparmor), e.g. an image being built.`,
 	}
 	cmd.AddCommand(
 		each("check FILE...", "Check profiles with apparmor_parser -Q -K (parse and compile, load nothing)", "", "  profgen apparmor check /etc/apparmor.d/profgen-app",
-			func(h *apparmor.Host, f string) error { return apparmor.Check(f) }),
+			func(h *apparmor.Host, f string) error { return checkAppArmorFile(h.Out, f) }),
 		each("load FILE...", "Load or replace profiles in the kernel (apparmor_parser -r, writing the cache)", "", "  profgen apparmor load /etc/apparmor.d/profgen-app",
 			func(h *apparmor.Host, f string) error { return h.Load(f) }),
 		each("unload NAME|FILE...", "Remove profiles from the kernel (apparmor_parser -R)", "", "  profgen apparmor unload profgen-app",
@@ -68,6 +69,16 @@ sys/kernel/security/apparmor), e.g. an image being built.`,
 		newAppArmorStatusCmd(&hf),
 	)
 	return cmd
+}
+
+// checkAppArmorFile checks the AppArmor profile in file with apparmor_parser (parse and
+// compile, load nothing) and says on w that it passed: apparmor check and check --apparmor.
+func checkAppArmorFile(w io.Writer, file string) error {
+	if err := apparmor.Check(file); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%s: AppArmor profile accepted by apparmor_parser\n", file)
+	return nil
 }
 
 // hostFor returns the host settings with output going to the command's standard output.

@@ -176,7 +176,7 @@ func TestImportAppArmor(t *testing.T) {
 }
 
 func TestGenerateK8s(t *testing.T) {
-	r := runProfgen(t, nil, "generate", "k8s", "--apparmor", "profgen-app", "--container", "web")
+	r := runProfgen(t, nil, "generate", "k8s", "--apparmor", "profgen-app", "--pod-container", "web")
 	want := `# AppArmor profile profgen-app for container web: Kubernetes 1.30 and later
 # read securityContext.appArmorProfile, older versions the annotation.
 metadata:
@@ -193,15 +193,15 @@ spec:
 	if r.code != 0 || r.stdout != want {
 		t.Errorf("generate k8s: exit %d\n%s\nwant\n%s", r.code, r.stdout, want)
 	}
-	r = runProfgen(t, nil, "generate", "k8s", "--apparmor", "p", "--container", "web", "--kind", "Deployment")
+	r = runProfgen(t, nil, "generate", "k8s", "--apparmor", "p", "--pod-container", "web", "--pod-kind", "Deployment")
 	if !strings.HasPrefix(r.stdout, "# AppArmor profile p for container web: Kubernetes 1.30 and later\n# read securityContext.appArmorProfile, older versions the annotation.\nspec:\n  template:\n    metadata:\n") {
 		t.Errorf("deployment patch:\n%s", r.stdout)
 	}
 	for _, bad := range [][]string{
 		{"--apparmor", "p"},
-		{"--apparmor", "../p", "--container", "web"},
-		{"--apparmor", "p", "--container", "Web_1"},
-		{"--apparmor", "p", "--container", "web", "--kind", "service"},
+		{"--apparmor", "../p", "--pod-container", "web"},
+		{"--apparmor", "p", "--pod-container", "Web_1"},
+		{"--apparmor", "p", "--pod-container", "web", "--pod-kind", "service"},
 	} {
 		if r := runProfgen(t, nil, append([]string{"generate", "k8s"}, bad...)...); r.code != 2 {
 			t.Errorf("generate k8s %v: exit %d, want 2 (%s)", bad, r.code, r.stderr)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/profgen/profgen/apparmor"
 	"github.com/profgen/profgen/internal/sizelimit"
 	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/seccomp"
@@ -44,10 +43,14 @@ parse and compile, load nothing), alone or together with a seccomp FILE.`,
 				return usagef("check: name a seccomp profile FILE, --apparmor PROFILE, or both")
 			}
 			if apparmorFile != "" {
-				if err := apparmor.Check(apparmorFile); err != nil {
+				// With --json and a seccomp FILE, standard output is the report alone.
+				w := cmd.OutOrStdout()
+				if asJSON && len(args) > 0 {
+					w = cmd.ErrOrStderr()
+				}
+				if err := checkAppArmorFile(w, apparmorFile); err != nil {
 					return fmt.Errorf("check --apparmor: %w", err)
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%s: AppArmor profile accepted by apparmor_parser\n", apparmorFile)
 				if len(args) == 0 {
 					return nil
 				}

@@ -158,7 +158,7 @@ Generalisation rules, each switched off with --no-generalize RULE:
 func newGenerateK8sCmd() *cobra.Command {
 	var name, container, kind, output, recording string
 	cmd := &cobra.Command{
-		Use:   "k8s --apparmor NAME --container CONTAINER",
+		Use:   "k8s --apparmor NAME --pod-container CONTAINER",
 		Short: "Write the Kubernetes settings that apply an AppArmor profile to a container",
 		Long: `Write the Kubernetes fields that make a container run under the AppArmor profile NAME
 (loaded on the node, e.g. with profgen apparmor install and load): the
@@ -166,13 +166,13 @@ securityContext.appArmorProfile (type Localhost) read by Kubernetes 1.30 and lat
 annotation container.apparmor.security.beta.kubernetes.io/<container> read by older
 versions (keyed by the container's name, not the pod's). The output is a strategic merge
 patch: merge it into the manifest, or apply it with kubectl patch --patch-file.`,
-		Example: `  profgen generate k8s --apparmor profgen-app --container app
-  profgen generate k8s --apparmor profgen-app --container app --kind deployment -o patch.yaml
+		Example: `  profgen generate k8s --apparmor profgen-app --pod-container app
+  profgen generate k8s --apparmor profgen-app --pod-container app --pod-kind deployment -o patch.yaml
   kubectl patch deployment web --patch-file patch.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if name == "" || container == "" {
-				return usagef("generate k8s: --apparmor NAME and --container CONTAINER are required")
+				return usagef("generate k8s: --apparmor NAME and --pod-container CONTAINER are required")
 			}
 			var caps *profile.ContainerCapabilities
 			if recording != "" {
@@ -194,9 +194,25 @@ patch: merge it into the manifest, or apply it with kubectl patch --patch-file.`
 	}
 	f := cmd.Flags()
 	f.StringVar(&name, "apparmor", "", "name of the AppArmor profile (as loaded on the nodes)")
-	f.StringVar(&container, "container", "", "name of the container the profile applies to")
-	f.StringVar(&kind, "kind", "pod", "kind of the manifest: pod, or a kind with a pod template (deployment ...)")
+	f.StringVar(&container, "pod-container", "", "name of the container the profile applies to")
+	f.StringVar(&kind, "pod-kind", "pod", "the kind the patch is for: "+strings.Join(profile.KubeKinds, ", "))
 	f.StringVarP(&output, "output", "o", "-", `write to this file ("-": standard output)`)
 	f.StringVar(&recording, "recording", "", "also set the container's capabilities to those this recording used (drop ALL, add them; needs a recording with capability checks, from --backend ebpf)")
+	// The names of the seccomp pod patch's flags (--format pod), which cannot be --kind and
+	// --container: import and record use those for other things. The old spellings stay,
+	// hidden, for scripts.
+	f.SetNormalizeFunc(podFlagAliases)
 	return cmd
+}
+
+// podFlagAliases maps generate k8s's old flag names, --kind and --container, to --pod-kind
+// and --pod-container.
+func podFlagAliases(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+	switch name {
+	case "kind":
+		name = "pod-kind"
+	case "container":
+		name = "pod-container"
+	}
+	return pflag.NormalizedName(name)
 }

@@ -76,6 +76,7 @@ With no output flag, the seccomp profile is written to standard output.`,
 	f.StringSliceVar(&o.comm, "comm", nil, "keep only records of processes with this comm (repeatable, or comma-separated)")
 	f.StringSliceVar(&o.exe, "exe", nil, "keep only seccomp records of this executable path (repeatable)")
 	f.UintSliceVar(&o.pids, "pid", nil, "keep only records of this process id (repeatable)")
+	f.Lookup("pid").DefValue = "" // no "(default [])" in the help: pflag shows an empty uint list's default
 	f.StringSliceVar(&o.profiles, "profile", nil, "keep only AppArmor records of this profile (repeatable)")
 	f.StringVar(&o.since, "since", "", `keep only records from this time on: RFC 3339, "2006-01-02 15:04:05", a date, or a duration ago ("2h")`)
 	f.StringVar(&o.until, "until", "", "keep only records up to this time (same forms as --since)")

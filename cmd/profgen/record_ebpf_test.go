@@ -187,7 +187,7 @@ func TestRecordPodCapabilities(t *testing.T) {
 	if b, _ := os.ReadFile(pod); !strings.Contains(string(b), caps) {
 		t.Errorf("pod snippet lacks the capabilities:\n%s", b)
 	}
-	r = runProfgen(t, nil, "generate", "k8s", "--apparmor", "app", "--container", "web", "--recording", rec)
+	r = runProfgen(t, nil, "generate", "k8s", "--apparmor", "app", "--pod-container", "web", "--recording", rec)
 	if r.code != 0 || !strings.Contains(r.stdout, "      capabilities:\n        add:\n        - SYS_TIME\n        drop:\n        - ALL\n") {
 		t.Errorf("generate k8s --recording: status %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -195,7 +195,7 @@ func TestRecordPodCapabilities(t *testing.T) {
 	if r = runProfgen(t, nil, "record", "--backend", "ptrace", "--recording", prec, "--", py, "-c", script); r.code != 0 {
 		t.Fatalf("record with ptrace: %s", r.stderr)
 	}
-	if r = runProfgen(t, nil, "generate", "k8s", "--apparmor", "app", "--container", "web", "--recording", prec); r.code == 0 {
+	if r = runProfgen(t, nil, "generate", "k8s", "--apparmor", "app", "--pod-container", "web", "--recording", prec); r.code == 0 {
 		t.Errorf("generate k8s took capabilities from a ptrace recording:\n%s", r.stdout)
 	}
 }
