@@ -37,7 +37,7 @@ FUZZ_TARGETS += ./profile:FuzzParseDockerSeccomp ./profile:FuzzParseRuntimeSet .
 FUZZ_TARGETS += ./recorder/auditlog:FuzzSeccompRawAgrees ./recorder/auditlog:FuzzRawStampAgrees
 FUZZ_TARGETS += ./recorder:FuzzParseBaseline ./recorder/ptrace:FuzzDecodeFilter
 FUZZ_TARGETS += ./recorder:FuzzParseStatusCreds
-FUZZ_TARGETS += ./recorder/ebpf:FuzzParseProcCgroup ./recorder/ebpf:FuzzParseMountinfoCgroup2 ./recorder/ebpf:FuzzParseKallsyms ./recorder/ebpf:FuzzDecodePathEvent ./recorder/ebpf:FuzzParseTaskSyscall
+FUZZ_TARGETS += ./recorder/ebpf:FuzzParseProcCgroup ./recorder/ebpf:FuzzParseMountinfoCgroup2 ./recorder/ebpf:FuzzParseKallsyms ./recorder/ebpf:FuzzParseBacktraceName ./recorder/ebpf:FuzzDecodePathEvent ./recorder/ebpf:FuzzParseTaskSyscall
 FUZZ_TARGETS += ./ocihook:FuzzParseState
 
 .PHONY: all deps build test unit race fuzz vet cross staticcheck demo generate verify-generate bench lint clean

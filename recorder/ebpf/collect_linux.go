@@ -173,7 +173,7 @@ func (p *programs) collectStrays(agg *recorder.Aggregator) (uint64, error) {
 // checks the kernel made only to probe (told by their caller, see probeOnly), and says in its
 // warnings which were checked and denied only, or why none could be recorded. It returns how
 // many checks it left out because their caller is unknown (see classifyCaps).
-func (p *programs) collectCaps(rec *profile.Recording, ksyms *kallsymsText) (unknown uint64, err error) {
+func (p *programs) collectCaps(rec *profile.Recording, namer addressNamer) (unknown uint64, err error) {
 	if p.capErr != nil {
 		rec.Source.Warnings = append(rec.Source.Warnings, WarnNoCapabilities+": "+p.capErr.Error())
 		return 0, nil
@@ -195,7 +195,7 @@ func (p *programs) collectCaps(rec *profile.Recording, ksyms *kallsymsText) (unk
 	for _, c := range checks {
 		addrs = append(addrs, c.frames[:]...)
 	}
-	syms, err := ksyms.resolve(addrs)
+	syms, err := namer.resolve(addrs)
 	if err != nil {
 		// Without the callers, no check can be told a use: claim none.
 		rec.Source.Warnings = append(rec.Source.Warnings, WarnNoCapabilities+": "+err.Error())

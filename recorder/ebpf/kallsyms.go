@@ -10,7 +10,7 @@ import (
 )
 
 // capStackDepth is CAP_STACK_DEPTH: the kernel frames kept per capability check.
-const capStackDepth = 12
+const capStackDepth = 6
 
 // symbols names the functions holding a set of kernel addresses.
 type symbols map[uint64]string
@@ -151,4 +151,28 @@ func probeOnly(caller string) bool {
 		return true
 	}
 	return false
+}
+
+// addressNamer names kernel addresses: the naming program (namer_linux.go), or
+// /proc/kallsyms (kallsymsText) on a kernel that does not load it.
+type addressNamer interface {
+	resolve(addrs []uint64) (symbols, error)
+}
+
+// parseBacktraceName returns the function in the kernel's backtrace form of an address
+// ("function+0x1f/0x80", then " [module]" for a module's), "" when the kernel had no symbol
+// for it (it then prints the address alone, "0xffffffff81000000").
+func parseBacktraceName(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	plus := bytes.IndexByte(b, '+')
+	if plus <= 0 {
+		return ""
+	}
+	name := b[:plus]
+	if bytes.ContainsAny(name, " \t\n/[]") {
+		return ""
+	}
+	return string(name)
 }

@@ -147,3 +147,35 @@ func FuzzParseKallsyms(f *testing.F) {
 		}
 	})
 }
+
+func TestParseBacktraceName(t *testing.T) {
+	for in, want := range map[string]string{
+		"cap_capable+0x5/0x1a0":                   "cap_capable",
+		"ns_capable_noaudit.cold+0x0/0xe\x00junk": "ns_capable_noaudit.cold",
+		"nf_hook_slow+0x40/0xf0 [nf_tables]":      "nf_hook_slow",
+		"0xffffffffc0001010":                      "",
+		"":                                        "",
+		"+0x1/0x2":                                "",
+		"odd name+0x1/0x2":                        "",
+		"bpf_prog_6deef7357e7b4530_cap_capable_result+0x3c/0x1f0 [bpf]": "bpf_prog_6deef7357e7b4530_cap_capable_result",
+	} {
+		if got := parseBacktraceName([]byte(in)); got != want {
+			t.Errorf("parseBacktraceName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzParseBacktraceName(f *testing.F) {
+	f.Add([]byte("cap_capable+0x5/0x1a0"))
+	f.Add([]byte("nf_hook_slow+0x40/0xf0 [nf_tables]\x00"))
+	f.Add([]byte("0xffffffffc0001010"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		name := parseBacktraceName(b)
+		if name == "" {
+			return
+		}
+		if !strings.HasPrefix(string(b), name+"+") || strings.ContainsAny(name, " \t\n/[]\x00") {
+			t.Fatalf("parseBacktraceName(%q) = %q: not the text before the first +", b, name)
+		}
+	})
+}

@@ -41,6 +41,9 @@ type programs struct {
 	// says why): the syscalls are recorded all the same.
 	capProg *ebpf.Program
 	capErr  error
+	// namer names the kernel addresses of the capability checks' stacks; nil when the kernel
+	// refused it (then /proc/kallsyms is read instead).
+	namer *ebpf.Program
 	// exitProg reads the paths of opens (only when asked).
 	exitProg *ebpf.Program
 }
@@ -64,6 +67,12 @@ func (o *coreObjects) Close() error {
 	}
 	errs = append(errs, o.recorderMaps.Close())
 	return errors.Join(errs...)
+}
+
+// withCaps are the core objects and the capability program.
+type withCaps struct {
+	coreObjects
+	CapCapableResult *ebpf.Program `ebpf:"cap_capable_result"`
 }
 
 // scope says what the programs record: a cgroup (id and level), or the processes in the
@@ -107,15 +116,19 @@ func load(sc scope) (*programs, error) {
 		spec.Maps["paths"].MaxEntries = uint32(os.Getpagesize()) // unused: the smallest ring
 	}
 	p := &programs{}
-	// The capability program loads with the others (one pass over the object); if the kernel
-	// refuses it, the others load without it.
+	// The capability program and the naming program load with the others (one pass over the
+	// object); if the kernel refuses the naming program (a syscall program), the capability
+	// program loads without it, and if it refuses that too, the others load alone.
 	var all struct {
-		coreObjects
-		CapCapableResult *ebpf.Program `ebpf:"cap_capable_result"`
+		withCaps
+		NameAddress *ebpf.Program `ebpf:"name_address"`
 	}
+	var caps withCaps
 	var capLoadErr error
 	if err := spec.LoadAndAssign(&all, nil); err == nil {
-		p.objs, p.capProg = all.coreObjects, all.CapCapableResult
+		p.objs, p.capProg, p.namer = all.coreObjects, all.CapCapableResult, all.NameAddress
+	} else if err := spec.LoadAndAssign(&caps, nil); err == nil {
+		p.objs, p.capProg = caps.coreObjects, caps.CapCapableResult
 	} else if err := spec.LoadAndAssign(&p.objs, nil); err == nil {
 		capLoadErr = fmt.Errorf("load the capability program: %w", err)
 	} else {
@@ -196,7 +209,7 @@ func (p *programs) Close() error {
 	for i := len(p.links) - 1; i >= 0; i-- {
 		errs = append(errs, p.links[i].Close())
 	}
-	for _, prog := range []*ebpf.Program{p.capProg, p.exitProg} {
+	for _, prog := range []*ebpf.Program{p.capProg, p.exitProg, p.namer} {
 		if prog != nil {
 			errs = append(errs, prog.Close())
 		}

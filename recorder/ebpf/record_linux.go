@@ -52,9 +52,14 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 	defer p.Close()
 
 	res := &Result{LoadTime: loadTime}
-	var ksyms *kallsymsText
-	if p.capProg != nil {
-		ksyms = readKallsymsText() // for the capability checks' callers, at the end
+	// The capability checks' callers are named at the end, by the naming program, or from
+	// /proc/kallsyms, read meanwhile, if the kernel did not load it.
+	var namer addressNamer
+	switch {
+	case p.namer != nil:
+		namer = programNamer{p.namer}
+	case p.capProg != nil:
+		namer = readKallsymsText()
 	}
 	rec := opts.Recording
 	if rec == nil {
@@ -121,7 +126,7 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 		agg.Syscalls(ev, 1)
 		total++
 	}
-	unknown, err := p.collectCaps(rec, ksyms)
+	unknown, err := p.collectCaps(rec, namer)
 	if err != nil {
 		return nil, err
 	}

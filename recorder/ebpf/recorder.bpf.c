@@ -348,7 +348,10 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 // (A BPF stack-trace map is not used: two different stacks whose hashes fall in the same
 // bucket make bpf_get_stackid fail with -EEXIST, and that check's caller would be unknown.)
 #define NR_CAPS 64
-#define CAP_STACK_DEPTH 12
+// Frames kept per check: the program's own, bpf_trace_run5, cap_capable, then the caller (here
+// security_capable, the caller past it, and one more, in case a kernel build inlines less).
+// Every frame costs an unwinding step on every check, so no more are taken.
+#define CAP_STACK_DEPTH 6
 
 struct cap_key {
 	__u32 cap;
@@ -402,5 +405,27 @@ int BPF_PROG(cap_capable_result, void *cred, void *target_ns, void *capable_ns, 
 		else
 			lose(LOST_CAPS);
 	}
+	return 0;
+}
+
+// Naming kernel addresses for user space, which classifies each capability check by the
+// function that made it: run with BPF_PROG_RUN on one address at a time, the kernel formats
+// it as a backtrace entry ("function+offset/size", the address taken as a return address),
+// so user space need not read all of /proc/kallsyms.
+#define SYM_LEN 128
+
+struct sym_request {
+	__u64 addr;
+	char name[SYM_LEN];
+};
+
+SEC("syscall")
+int name_address(struct sym_request *req)
+{
+	__u64 addr = req->addr;
+	char name[SYM_LEN];
+	if (bpf_snprintf(name, sizeof(name), "%pB", &addr, sizeof(addr)) < 0)
+		return 1;
+	__builtin_memcpy(req->name, name, sizeof(name));
 	return 0;
 }

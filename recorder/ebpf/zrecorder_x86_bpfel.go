@@ -32,7 +32,7 @@ type recorderCapKey struct {
 	_       structs.HostLayout
 	Cap     uint32
 	Granted uint32
-	Frames  [12]uint64
+	Frames  [6]uint64
 }
 
 type recorderConfig struct {
@@ -101,6 +101,7 @@ const (
 	recorderMapStrays            = "strays"
 	recorderMapTraced            = "traced"
 	recorderProgCapCapableResult = "cap_capable_result"
+	recorderProgNameAddress      = "name_address"
 	recorderProgSchedProcessExec = "sched_process_exec"
 	recorderProgSchedProcessExit = "sched_process_exit"
 	recorderProgSchedProcessFork = "sched_process_fork"
@@ -155,6 +156,7 @@ type recorderSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type recorderProgramSpecs struct {
 	CapCapableResult *ebpf.ProgramSpec `ebpf:"cap_capable_result"`
+	NameAddress      *ebpf.ProgramSpec `ebpf:"name_address"`
 	SchedProcessExec *ebpf.ProgramSpec `ebpf:"sched_process_exec"`
 	SchedProcessExit *ebpf.ProgramSpec `ebpf:"sched_process_exit"`
 	SchedProcessFork *ebpf.ProgramSpec `ebpf:"sched_process_fork"`
@@ -256,6 +258,7 @@ type recorderVariables struct {
 // It can be passed to loadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type recorderPrograms struct {
 	CapCapableResult *ebpf.Program `ebpf:"cap_capable_result"`
+	NameAddress      *ebpf.Program `ebpf:"name_address"`
 	SchedProcessExec *ebpf.Program `ebpf:"sched_process_exec"`
 	SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
 	SchedProcessFork *ebpf.Program `ebpf:"sched_process_fork"`
@@ -266,6 +269,7 @@ type recorderPrograms struct {
 func (p *recorderPrograms) Close() error {
 	return _RecorderClose(
 		p.CapCapableResult,
+		p.NameAddress,
 		p.SchedProcessExec,
 		p.SchedProcessExit,
 		p.SchedProcessFork,
