@@ -24,14 +24,15 @@ func (p *programs) collect(agg *recorder.Aggregator) (uint64, map[string]uint64,
 	if err != nil {
 		return 0, nil, err
 	}
+	counts, ncpu, err := p.readCounts()
+	if err != nil {
+		return 0, nil, err
+	}
 	var total uint64
-	var per []recorderCount
 	for i, abi := range abis {
 		for idx := uint32(0); idx < maxNr; idx++ {
-			if err := p.objs.Counts.Lookup(uint32(i*maxNr)+idx, &per); err != nil {
-				return 0, nil, fmt.Errorf("read the syscall counts: %w", err)
-			}
-			calls, first := sumCounts(per)
+			at := (i*maxNr + int(idx)) * ncpu
+			calls, first := sumCounts(counts[at : at+ncpu])
 			if calls == 0 {
 				continue
 			}
@@ -60,6 +61,37 @@ func (p *programs) collect(agg *recorder.Aggregator) (uint64, map[string]uint64,
 		}
 	}
 	return total, lost, nil
+}
+
+// readCounts reads the whole per-CPU count array (one batch instead of a lookup per syscall
+// number): the counts of key k on CPU c are at k*ncpu+c.
+func (p *programs) readCounts() (counts []recorderCount, ncpu int, err error) {
+	if ncpu, err = ebpf.PossibleCPU(); err != nil {
+		return nil, 0, fmt.Errorf("count the possible CPUs: %w", err)
+	}
+	n := len(abis) * maxNr
+	keys := make([]uint32, n)
+	counts = make([]recorderCount, n*ncpu)
+	var cursor ebpf.MapBatchCursor
+	for got := 0; got < n; {
+		k, err := p.objs.Counts.BatchLookup(&cursor, keys[got:], counts[got*ncpu:], nil)
+		for j := got; j < got+k; j++ {
+			if keys[j] != uint32(j) { // an array's batch is in key order, from 0
+				return nil, 0, fmt.Errorf("read the syscall counts: key %d at position %d", keys[j], j)
+			}
+		}
+		got += k
+		if errors.Is(err, ebpf.ErrKeyNotExist) || (err == nil && k == 0) {
+			if got != n {
+				return nil, 0, fmt.Errorf("read the syscall counts: %d of %d entries", got, n)
+			}
+			break
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("read the syscall counts: %w", err)
+		}
+	}
+	return counts, ncpu, nil
 }
 
 // sumCounts adds a syscall's per-CPU counts and returns the process that made the earliest
