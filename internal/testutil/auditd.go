@@ -5,6 +5,7 @@ package testutil
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -219,4 +220,94 @@ func waitAuditdUnregistered(t testing.TB, pid int) {
 	if err := forgetDeadAuditd(pid); err != nil {
 		t.Errorf("audit daemon %d stopped: %v", pid, err)
 	}
+}
+
+// AuditCapture collects the audit records written while part of a test runs: through an
+// audit daemon of the test's own when none runs, else from the log of the daemon that runs
+// (someone else's), from where it ends now. Either way the test reads its records from one
+// file (Stop), so it works with and without an audit daemon on the machine.
+type AuditCapture struct {
+	// Foreign says the records come from a daemon the test did not start.
+	Foreign bool
+
+	own    *Auditd
+	log    string      // the foreign daemon's log
+	start  os.FileInfo // that log when the capture started
+	offset int64
+}
+
+// CaptureAuditRecords starts collecting audit records (see AuditCapture), with the kernel's
+// backlog raised to 8192 so none is lost, and takes the kernel-log lock.
+func CaptureAuditRecords(t testing.TB) *AuditCapture {
+	t.Helper()
+	RequireRoot(t)
+	LockKernelLog(t)
+	d := AuditRecordDest(t)
+	if d.PID == 0 {
+		return &AuditCapture{own: StartAuditd(t, AuditdOptions{})}
+	}
+	RestoreAuditSettings(t)
+	if out, err := exec.Command("auditctl", "-b", "8192").CombinedOutput(); err != nil {
+		t.Fatalf("auditctl -b 8192: %v: %s", err, out)
+	}
+	fi, err := os.Stat(d.LogFile)
+	if err != nil {
+		t.Skipf("an audit daemon (pid %d) runs, but its log cannot be read: %v", d.PID, err)
+	}
+	t.Logf("an audit daemon (pid %d) runs: collecting its records from %s", d.PID, d.LogFile)
+	return &AuditCapture{Foreign: true, log: d.LogFile, start: fi, offset: fi.Size()}
+}
+
+// Stop waits until the records of what ran are written, ends the capture (stopping the test's
+// own daemon), and returns a file holding the records written since the capture started.
+func (c *AuditCapture) Stop(t testing.TB) string {
+	t.Helper()
+	if c.own != nil {
+		c.own.Stop(t)
+		return c.own.LogFile
+	}
+	WaitAuditFlushed(t, c.log)
+	out := filepath.Join(t.TempDir(), "audit.log")
+	if err := copyLogSince(out, c.log, c.start, c.offset); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// copyLogSince writes to out what was appended to log after offset, where start was log's
+// file then: when the daemon has rotated it meanwhile, the rest of the old file (log.1) comes
+// first, then the whole new one.
+func copyLogSince(out, log string, start os.FileInfo, offset int64) error {
+	w, err := os.Create(out)
+	if err != nil {
+		return fmt.Errorf("collect audit records: %w", err)
+	}
+	defer w.Close()
+	appendFrom := func(path string, off int64) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("collect audit records: %w", err)
+		}
+		defer f.Close()
+		if _, err := f.Seek(off, io.SeekStart); err != nil {
+			return fmt.Errorf("collect audit records: seek %s: %w", path, err)
+		}
+		if _, err := io.Copy(w, f); err != nil {
+			return fmt.Errorf("collect audit records from %s: %w", path, err)
+		}
+		return nil
+	}
+	if fi, err := os.Stat(log); err == nil && !os.SameFile(fi, start) {
+		if old, err := os.Stat(log + ".1"); err != nil || !os.SameFile(old, start) {
+			return fmt.Errorf("collect audit records: %s was rotated more than once while the test ran", log)
+		}
+		if err := appendFrom(log+".1", offset); err != nil {
+			return err
+		}
+		offset = 0
+	}
+	if err := appendFrom(log, offset); err != nil {
+		return err
+	}
+	return w.Close()
 }

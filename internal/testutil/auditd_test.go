@@ -156,3 +156,53 @@ func TestStopAuditdUnregisters(t *testing.T) {
 		t.Errorf("the kernel still names the stopped daemon %d", pid)
 	}
 }
+
+// TestCopyLogSince: what a foreign daemon appended to its log after the capture started,
+// through a rotation (the old file renamed to log.1, a new log) too.
+func TestCopyLogSince(t *testing.T) {
+	dir := t.TempDir()
+	log := dir + "/audit.log"
+	write := func(path, s string) {
+		t.Helper()
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.WriteString(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(path string) string {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	out := dir + "/out"
+	write(log, "before\n")
+	start, _ := os.Stat(log)
+	write(log, "a\n")
+	if err := copyLogSince(out, log, start, start.Size()); err != nil || read(out) != "a\n" {
+		t.Errorf("appended: %v, %q", err, read(out))
+	}
+	if err := os.Rename(log, log+".1"); err != nil {
+		t.Fatal(err)
+	}
+	write(log, "b\n")
+	if err := copyLogSince(out, log, start, start.Size()); err != nil || read(out) != "a\nb\n" {
+		t.Errorf("rotated once: %v, %q", err, read(out))
+	}
+	if err := os.Rename(log+".1", log+".2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(log, log+".1"); err != nil {
+		t.Fatal(err)
+	}
+	write(log, "c\n")
+	if err := copyLogSince(out, log, start, start.Size()); err == nil {
+		t.Errorf("rotated twice: no error, %q", read(out))
+	}
+}
