@@ -9,9 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/profgen/profgen/internal/testutil"
 	"github.com/profgen/profgen/profile"
@@ -59,40 +57,15 @@ func serverSyscalls(t *testing.T, w serverWorkload, dir, how string) []string {
 	} else {
 		cmd = exec.Command(profgenBin, append([]string{"record", "--backend", how, "--recording", out, "--"}, w.args(dir, port)...)...)
 	}
-	cmd.Env = containerEnv
-	var errb strings.Builder
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	if !testutil.WaitPort(addr, 30*time.Second, func() bool { return testutil.ProcessAlive(cmd.Process.Pid) }) {
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("%s did not listen under %s: %s", w.name, how, errb.String())
-	}
-	if err := w.traffic(addr); err != nil {
-		t.Errorf("traffic under %s: %v", how, err)
-	}
 	// The server is the child of profgen or strace (profgen's ptrace helper execs it); the
 	// thread that started it may be any of profgen's.
-	server := childOf(t, cmd.Process.Pid)
-	syscall.Kill(server, syscall.SIGTERM)
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("%s did not end after SIGTERM: %s", how, errb.String())
-	}
+	errb := serveUnder(t, w, cmd, port, how, func(cmd *exec.Cmd) int { return childOf(t, cmd.Process.Pid) })
 	// The server's own status after SIGTERM varies (python3 dies of it): not checked.
 	var set []string
 	if how == "strace" {
 		f, err := os.Open(out)
 		if err != nil {
-			t.Fatalf("%v: %s", err, errb.String())
+			t.Fatalf("%v: %s", err, errb)
 		}
 		defer f.Close()
 		counts, err := testutil.ParseStraceSummary(f)
@@ -114,7 +87,7 @@ func serverSyscalls(t *testing.T, w serverWorkload, dir, how string) []string {
 	} else {
 		rec, err := profile.LoadRecording(out)
 		if err != nil {
-			t.Fatalf("%v: %s", err, errb.String())
+			t.Fatalf("%v: %s", err, errb)
 		}
 		for abi, names := range rec.Syscalls {
 			for n := range names {

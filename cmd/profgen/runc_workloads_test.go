@@ -139,7 +139,19 @@ func recordServer(t *testing.T, w serverWorkload, dir string) string {
 	port := testutil.FreePort(t)
 	rec := filepath.Join(dir, w.name+".rec.json")
 	args := append([]string{"record", "--runtime", "runc", "--recording", rec, "--"}, w.args(dir, port)...)
-	cmd := exec.Command(profgenBin, args...)
+	errb := serveUnder(t, w, exec.Command(profgenBin, args...), port, "profgen record", func(cmd *exec.Cmd) int { return cmd.Process.Pid })
+	if _, err := os.Stat(rec); err != nil {
+		t.Fatalf("no recording: %v\n%s", err, errb)
+	}
+	return rec
+}
+
+// serveUnder runs cmd, which starts server w on port (profgen record, strace ...) with
+// containerEnv, waits until w listens, sends it w's traffic, and sends SIGTERM to the process
+// stopPID names; it returns once cmd has ended, with cmd's standard error. what names cmd
+// in failures.
+func serveUnder(t *testing.T, w serverWorkload, cmd *exec.Cmd, port int, what string, stopPID func(*exec.Cmd) int) string {
+	t.Helper()
 	cmd.Env = containerEnv
 	var errb strings.Builder
 	cmd.Stderr = &errb
@@ -152,23 +164,20 @@ func recordServer(t *testing.T, w serverWorkload, dir string) string {
 	if !testutil.WaitPort(addr, 30*time.Second, func() bool { return testutil.ProcessAlive(cmd.Process.Pid) }) {
 		cmd.Process.Kill()
 		<-done
-		t.Fatalf("%s did not listen under profgen record: %s", w.name, errb.String())
+		t.Fatalf("%s did not listen under %s: %s", w.name, what, errb.String())
 	}
 	if err := w.traffic(addr); err != nil {
-		t.Errorf("traffic while recording: %v", err)
+		t.Errorf("traffic under %s: %v", what, err)
 	}
-	cmd.Process.Signal(syscall.SIGTERM)
+	syscall.Kill(stopPID(cmd), syscall.SIGTERM)
 	select {
 	case <-done:
 	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()
 		<-done
-		t.Fatalf("profgen record did not end after SIGTERM: %s", errb.String())
+		t.Fatalf("%s did not end after SIGTERM: %s", what, errb.String())
 	}
-	if _, err := os.Stat(rec); err != nil {
-		t.Fatalf("no recording: %v\n%s", err, errb.String())
-	}
-	return rec
+	return errb.String()
 }
 
 // serveInRunc runs the workload in runc under p with the given noNewPrivileges, sends it the
