@@ -126,19 +126,9 @@ func TestRecordContainerServersEBPF(t *testing.T) {
 			w := serverWorkloadNamed(t, cs.name)
 			dir := serverDir(t)
 			rec := recordServerContainer(t, w, dir, cs.cgroup)
-			for _, nnp := range []bool{false, true} {
-				t.Run(fmt.Sprintf("noNewPrivileges=%v", nnp), func(t *testing.T) {
-					flags := []string{"--runtime", "runc"}
-					if nnp {
-						flags = append(flags, "--no-new-privileges")
-					}
-					p := generateFrom(t, rec, flags...)
-					if err := serveInRunc(t, w, dir, p, nnp); err != nil {
-						t.Fatalf("under its profile (%v): %v", flags, err)
-					}
-					cs.enforce(t, w, dir, p, nnp)
-				})
-			}
+			servesUnderItsProfile(t, w, dir, rec, func(t *testing.T, p *specs.LinuxSeccomp, nnp bool) {
+				cs.enforce(t, w, dir, p, nnp)
+			})
 		})
 	}
 }

@@ -237,29 +237,39 @@ func TestDebianServersInRunc(t *testing.T) {
 				t.Fatal(err)
 			}
 			rec := recordServer(t, w, dir)
-			for _, nnp := range []bool{false, true} {
-				t.Run(fmt.Sprintf("noNewPrivileges=%v", nnp), func(t *testing.T) {
-					flags := []string{"--runtime", "runc"}
-					if nnp {
-						flags = append(flags, "--no-new-privileges")
+			servesUnderItsProfile(t, w, dir, rec, func(t *testing.T, p *specs.LinuxSeccomp, nnp bool) {
+				if err := serveInRunc(t, w, dir, testutil.WithoutSyscall(p, "listen"), nnp); err == nil {
+					t.Errorf("served with listen denied: the profile is not enforced")
+				}
+				if !nnp {
+					small := generateFrom(t, rec, "--runtime", "runc", "--no-new-privileges")
+					if err := serveInRunc(t, w, dir, small, false); err == nil {
+						t.Errorf("served with noNewPrivileges false under the profile for true: is runc's larger set still needed?")
+					} else if !strings.Contains(err.Error(), "operation not permitted") {
+						t.Logf("under the noNewPrivileges-true profile: %v", err)
 					}
-					p := generateFrom(t, rec, flags...)
-					if err := serveInRunc(t, w, dir, p, nnp); err != nil {
-						t.Fatalf("under its profile (%v): %v", flags, err)
-					}
-					if err := serveInRunc(t, w, dir, testutil.WithoutSyscall(p, "listen"), nnp); err == nil {
-						t.Errorf("served with listen denied: the profile is not enforced")
-					}
-					if !nnp {
-						small := generateFrom(t, rec, "--runtime", "runc", "--no-new-privileges")
-						if err := serveInRunc(t, w, dir, small, false); err == nil {
-							t.Errorf("served with noNewPrivileges false under the profile for true: is runc's larger set still needed?")
-						} else if !strings.Contains(err.Error(), "operation not permitted") {
-							t.Logf("under the noNewPrivileges-true profile: %v", err)
-						}
-					}
-				})
+				}
+			})
+		})
+	}
+}
+
+// servesUnderItsProfile runs w in runc, with noNewPrivileges false and true (a subtest each),
+// under the profile generated from the recording rec for that setting (--runtime runc, with
+// --no-new-privileges for true): it must serve its traffic; check then tests more.
+func servesUnderItsProfile(t *testing.T, w serverWorkload, dir, rec string, check func(t *testing.T, p *specs.LinuxSeccomp, nnp bool)) {
+	t.Helper()
+	for _, nnp := range []bool{false, true} {
+		t.Run(fmt.Sprintf("noNewPrivileges=%v", nnp), func(t *testing.T) {
+			flags := []string{"--runtime", "runc"}
+			if nnp {
+				flags = append(flags, "--no-new-privileges")
 			}
+			p := generateFrom(t, rec, flags...)
+			if err := serveInRunc(t, w, dir, p, nnp); err != nil {
+				t.Fatalf("under its profile (%v): %v", flags, err)
+			}
+			check(t, p, nnp)
 		})
 	}
 }
