@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -95,6 +97,7 @@ func load(sc scope) (*programs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the recorder's BPF object: %w", err)
 	}
+	spec.Maps["traced_pids"].MaxEntries = pidSlots()
 	if sc.cgroupID != 0 {
 		if err := spec.Variables["cgroup_id"].Set(sc.cgroupID); err != nil {
 			return nil, fmt.Errorf("set the cgroup id: %w", err)
@@ -245,6 +248,23 @@ func (p *programs) keepArgs() error {
 		}
 	}
 	return nil
+}
+
+// maxPidSlots bounds the traced_pids array: 8 bytes of kernel memory a slot (zeroed at
+// load), 8 MiB at most; a tgid beyond it is looked up in the traced hash instead. A variable
+// for the test that runs with every tgid beyond it.
+var maxPidSlots uint32 = 1 << 20
+
+// pidSlots sizes the traced_pids array: the kernel's pid_max (tgids are below it), at most
+// maxPidSlots.
+func pidSlots() uint32 {
+	n := maxPidSlots
+	if data, err := os.ReadFile("/proc/sys/kernel/pid_max"); err == nil {
+		if v, err := strconv.ParseUint(strings.TrimSpace(string(data)), 10, 32); err == nil && v > 0 && v < uint64(n) {
+			n = uint32(v)
+		}
+	}
+	return n
 }
 
 func available() error {

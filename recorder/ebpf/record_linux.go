@@ -293,7 +293,7 @@ func (p *programs) attach(ctx context.Context, opts Options) error {
 	if opts.FromExec {
 		state = pending // the sys_enter program counts only its execve until the exec
 	}
-	if err := p.objs.Traced.Put(uint32(opts.PID), state); err != nil {
+	if err := p.setTraced(uint32(opts.PID), state); err != nil {
 		return fmt.Errorf("add process %d to the traced processes: %w", opts.PID, err)
 	}
 	if opts.Ready != nil {
@@ -332,9 +332,28 @@ func (p *programs) anyTraced() bool {
 		break
 	}
 	for _, t := range dead {
-		p.objs.Traced.Delete(t)
+		p.untrace(t)
 	}
 	return alive
+}
+
+// setTraced sets the state of a thread group in the traced map and its array twin
+// (traced_pids, which has no slot for a tgid at or beyond its size).
+func (p *programs) setTraced(tgid, state uint32) error {
+	if tgid < p.objs.TracedPids.MaxEntries() {
+		if err := p.objs.TracedPids.Put(tgid, state); err != nil {
+			return err
+		}
+	}
+	return p.objs.Traced.Put(tgid, state)
+}
+
+// untrace forgets a thread group.
+func (p *programs) untrace(tgid uint32) {
+	if tgid < p.objs.TracedPids.MaxEntries() {
+		p.objs.TracedPids.Put(tgid, uint32(0))
+	}
+	p.objs.Traced.Delete(tgid)
 }
 
 // signalTraced sends sig to every traced process.

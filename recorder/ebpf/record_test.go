@@ -158,3 +158,28 @@ func TestRecordFollowsOrphans(t *testing.T) {
 		t.Errorf("sleep's clock_nanosleep not recorded: %v", res.Recording.SyscallNames(syscalls.X86_64))
 	}
 }
+
+// TestRecordTgidsBeyondPidSlots: with the traced_pids array too small for any process here
+// (one slot), every lookup falls back to the traced hash; a forking pipeline records the same
+// syscalls as with the array sized to pid_max, and nothing is lost.
+func TestRecordTgidsBeyondPidSlots(t *testing.T) {
+	requireBPF(t)
+	args := []string{"/bin/sh", "-c", "ls / | cat > /dev/null; (true) && exit 0"}
+	want, err := Record(context.Background(), Options{Args: args})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(n uint32) { maxPidSlots = n }(maxPidSlots)
+	maxPidSlots = 1
+	got, err := Record(context.Background(), Options{Args: args})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Lost) != 0 || len(want.Lost) != 0 {
+		t.Errorf("losses %v, %v", got.Lost, want.Lost)
+	}
+	if got.Syscalls < 100 {
+		t.Errorf("%d syscalls recorded with every tgid beyond the array, want the pipeline's (%d with it)", got.Syscalls, want.Syscalls)
+	}
+	compare(t, "one-slot array", got.Recording, "pid_max array", names(want.Recording), nil)
+}

@@ -153,6 +153,18 @@ struct {
 	__type(value, __u32); // STATE_*
 } traced SEC(".maps");
 
+// traced_pids holds the states of traced again, indexed by tgid, for the programs that run on
+// every syscall (and capability check) of every process on the machine: an array lookup is a
+// bounds check and an offset, which the verifier inlines, where a hash lookup hashes the key
+// and walks a bucket. The loader sizes it to the kernel's pid_max; a tgid beyond it (pid_max
+// raised since) is looked up in traced. traced stays the set user space lists.
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); // set by the loader
+	__type(key, __u32);    // tgid
+	__type(value, __u32);  // STATE_*, 0: not traced
+} traced_pids SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, NR_ABIS * MAX_NR);
@@ -193,6 +205,34 @@ static __always_inline void lose(__u32 what)
 	__u64 *n = bpf_map_lookup_elem(&losses, &what);
 	if (n)
 		__sync_fetch_and_add(n, 1);
+}
+
+// traced_state returns the state of thread group tgid (0: not traced).
+static __always_inline __u32 traced_state(__u32 tgid)
+{
+	__u32 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
+	if (!state)
+		state = bpf_map_lookup_elem(&traced, &tgid);
+	return state ? *state : 0;
+}
+
+// set_traced sets the state of thread group tgid in both maps.
+static __always_inline void set_traced(__u32 tgid, __u32 state)
+{
+	__u32 *slot = bpf_map_lookup_elem(&traced_pids, &tgid);
+	if (slot)
+		*slot = state;
+	if (bpf_map_update_elem(&traced, &tgid, &state, BPF_ANY) != 0)
+		lose(LOST_FORK);
+}
+
+// untrace forgets thread group tgid.
+static __always_inline void untrace(__u32 tgid)
+{
+	__u32 *slot = bpf_map_lookup_elem(&traced_pids, &tgid);
+	if (slot)
+		*slot = 0;
+	bpf_map_delete_elem(&traced, &tgid);
 }
 
 static __always_inline void count_stray(__u32 abi, __s64 nr)
@@ -249,18 +289,13 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	if (cgroup_id) {
 		if (bpf_get_current_ancestor_cgroup_id(cgroup_level) != cgroup_id)
 			return 0;
-		if (cgroup_from_exec && id != NR_EXECVE_64 && id != NR_EXECVEAT_64) {
-			__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-			__u32 *state = bpf_map_lookup_elem(&traced, &tgid);
-			if (!state || *state != STATE_TRACED)
-				return 0;
-		}
-	} else {
-		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-		__u32 *state = bpf_map_lookup_elem(&traced, &tgid);
-		if (!state)
+		if (cgroup_from_exec && id != NR_EXECVE_64 && id != NR_EXECVEAT_64 &&
+		    traced_state(bpf_get_current_pid_tgid() >> 32) != STATE_TRACED)
 			return 0;
-		if (*state == STATE_PENDING && id != NR_EXECVE_64 && id != NR_EXECVEAT_64)
+	} else {
+		__u32 state = traced_state(bpf_get_current_pid_tgid() >> 32);
+		if (state != STATE_TRACED &&
+		    (state != STATE_PENDING || (id != NR_EXECVE_64 && id != NR_EXECVEAT_64)))
 			return 0;
 	}
 
@@ -299,16 +334,14 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 	if (ptgid == ctgid)
 		return 0; // a new thread: its group is traced already (or not)
 	__u32 state = STATE_TRACED;
-	__u32 *pstate = bpf_map_lookup_elem(&traced, &ptgid);
-	if (!pstate || *pstate != STATE_TRACED) {
+	if (traced_state(ptgid) != STATE_TRACED) {
 		__u32 zero = 0;
 		struct config *cfg = bpf_map_lookup_elem(&config, &zero);
 		if (!cfg || cfg->spawner_tid == 0 || cfg->spawner_tid != (__u32)parent->pid)
 			return 0;
 		state = STATE_PENDING;
 	}
-	if (bpf_map_update_elem(&traced, &ctgid, &state, BPF_ANY) != 0)
-		lose(LOST_FORK);
+	set_traced(ctgid, state);
 	return 0;
 }
 
@@ -316,17 +349,12 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec, struct task_struct *task, int old_pid, void *bprm)
 {
 	__u32 tgid = task->tgid;
-	__u32 *state = bpf_map_lookup_elem(&traced, &tgid);
+	__u32 state = traced_state(tgid);
 	if (want_paths && state)
 		send_exec(task, tgid, old_pid, bprm);
-	if (state && *state == STATE_PENDING) {
-		*state = STATE_TRACED;
-	} else if (!state && cgroup_id && cgroup_from_exec &&
-		   bpf_get_current_ancestor_cgroup_id(cgroup_level) == cgroup_id) {
-		__u32 t = STATE_TRACED;
-		if (bpf_map_update_elem(&traced, &tgid, &t, BPF_ANY) != 0)
-			lose(LOST_FORK);
-	}
+	if (state == STATE_PENDING || (!state && cgroup_id && cgroup_from_exec &&
+				       bpf_get_current_ancestor_cgroup_id(cgroup_level) == cgroup_id))
+		set_traced(tgid, STATE_TRACED);
 	return 0;
 }
 
@@ -336,8 +364,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 	// Remove the group when its last thread exits, so a reused pid is not traced.
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
-	__u32 tgid = task->tgid;
-	bpf_map_delete_elem(&traced, &tgid);
+	untrace(task->tgid);
 	return 0;
 }
 
@@ -375,9 +402,7 @@ static __always_inline int recorded(void)
 		if (!cgroup_from_exec)
 			return 1;
 	}
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u32 *state = bpf_map_lookup_elem(&traced, &tgid);
-	return state && *state == STATE_TRACED;
+	return traced_state(bpf_get_current_pid_tgid() >> 32) == STATE_TRACED;
 }
 
 SEC("tp_btf/cap_capable")

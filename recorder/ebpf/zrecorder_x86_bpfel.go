@@ -100,6 +100,7 @@ const (
 	recorderMapStrScratch        = "str_scratch"
 	recorderMapStrays            = "strays"
 	recorderMapTraced            = "traced"
+	recorderMapTracedPids        = "traced_pids"
 	recorderProgCapCapableResult = "cap_capable_result"
 	recorderProgNameAddress      = "name_address"
 	recorderProgSchedProcessExec = "sched_process_exec"
@@ -180,6 +181,7 @@ type recorderMapSpecs struct {
 	StrScratch   *ebpf.MapSpec `ebpf:"str_scratch"`
 	Strays       *ebpf.MapSpec `ebpf:"strays"`
 	Traced       *ebpf.MapSpec `ebpf:"traced"`
+	TracedPids   *ebpf.MapSpec `ebpf:"traced_pids"`
 }
 
 // recorderVariableSpecs contains global variables before they are loaded into the kernel.
@@ -224,6 +226,7 @@ type recorderMaps struct {
 	StrScratch   *ebpf.Map `ebpf:"str_scratch"`
 	Strays       *ebpf.Map `ebpf:"strays"`
 	Traced       *ebpf.Map `ebpf:"traced"`
+	TracedPids   *ebpf.Map `ebpf:"traced_pids"`
 }
 
 func (m *recorderMaps) Close() error {
@@ -240,6 +243,7 @@ func (m *recorderMaps) Close() error {
 		m.StrScratch,
 		m.Strays,
 		m.Traced,
+		m.TracedPids,
 	)
 }
 
