@@ -56,6 +56,9 @@ func StartAuditd(t testing.TB, opts AuditdOptions) *Auditd {
 	RestoreAuditSettings(t)
 	a.cmd = exec.Command(auditd, "-n", "-c", a.Dir)
 	a.cmd.Stderr = &a.stderr
+	// A test binary killed (go test's timeout) cannot stop its daemon: the kernel does, and
+	// the daemon then unregisters, instead of staying as "someone else's" for later tests.
+	a.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	if err := a.cmd.Start(); err != nil {
 		t.Fatalf("start auditd: %v", err)
 	}
