@@ -33,6 +33,13 @@ type fileDecoder struct {
 	dirs filecalls.RealDirs
 	// owners are the owners of files seen opened, for a chown (compared before the call).
 	owners map[string]uint32
+	// walked are the paths the program walked, by id (it sends each once, then its id).
+	walked map[uint64]walkedPath
+}
+
+type walkedPath struct {
+	path  string
+	flags uint8
 }
 
 // callStrings are the strings the program sent for one call.
@@ -44,7 +51,8 @@ type callStrings struct {
 }
 
 func newFileDecoder(agg *recorder.Aggregator) *fileDecoder {
-	return &fileDecoder{agg: agg, names: fileSyscalls(), strs: map[uint32]*callStrings{}, owners: map[string]uint32{}}
+	return &fileDecoder{agg: agg, names: fileSyscalls(), strs: map[uint32]*callStrings{}, owners: map[string]uint32{},
+		walked: map[uint64]walkedPath{}}
 }
 
 // add takes one record; a call's record ends it.
@@ -55,7 +63,16 @@ func (d *fileDecoder) add(r pathRecord) {
 		d.strs[r.tid] = cs
 	}
 	if r.kind == recStr {
-		cs.str[r.slot], cs.flags[r.slot], cs.have[r.slot] = r.str, r.flags, true
+		switch {
+		case r.flags&strRef != 0:
+			w, ok := d.walked[r.ref]
+			cs.str[r.slot], cs.flags[r.slot], cs.have[r.slot] = w.path, w.flags, ok
+		case r.ref != 0:
+			d.walked[r.ref] = walkedPath{r.str, r.flags}
+			fallthrough
+		default:
+			cs.str[r.slot], cs.flags[r.slot], cs.have[r.slot] = r.str, r.flags, true
+		}
 		return
 	}
 	delete(d.strs, r.tid)
@@ -117,6 +134,10 @@ func (d *fileDecoder) call(name string, c fileCallEvent, cs *callStrings) {
 	var paths []callPath
 	for i, a := range spec.Args {
 		path, ok := d.resolve(cs, i)
+		if !ok && open && c.ret >= 0 {
+			// An open that returned a file of a path: the program sent that path alone.
+			path, ok = cs.path(slotFile)
+		}
 		if !ok {
 			continue
 		}

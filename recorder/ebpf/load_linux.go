@@ -182,6 +182,7 @@ func (p *programs) loadPaths(spec *ebpf.CollectionSpec) error {
 	err := spec.LoadAndAssign(&objs, &ebpf.CollectionOptions{MapReplacements: map[string]*ebpf.Map{
 		"file_calls": p.objs.FileCalls, "file_syscalls": p.objs.FileSyscalls, "paths": p.objs.Paths,
 		"path_scratch": p.objs.PathScratch, "str_scratch": p.objs.StrScratch, "losses": p.objs.Losses,
+		"path_ids": p.objs.PathIds, "path_state": p.objs.PathState,
 	}})
 	if err != nil {
 		return fmt.Errorf("%w: load the paths program: %w", ErrUnavailable, err)

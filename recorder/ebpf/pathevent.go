@@ -23,13 +23,14 @@ const (
 const (
 	strTruncated = 1
 	strInternal  = 2 // a file of no mount namespace: a pipe, a socket, a memfd
+	strRef       = 4 // no text: the path sent before with the same ref
 )
 
 // Sizes of the records (struct rec_head, struct rec_call) and of a string's buffer
 // (PATH_MAX_LEN).
 const (
-	recHeadSize = 24
-	recCallSize = 112
+	recHeadSize = 32
+	recCallSize = 120
 	pathMax     = 4096
 )
 
@@ -38,10 +39,12 @@ type pathRecord struct {
 	seq  uint64
 	tid  uint32
 	kind uint8
-	// A string: its slot, flags and text.
+	// A string: its slot, flags and text; ref identifies a path the program walked (0: a
+	// string the call passed).
 	slot  uint8
 	flags uint8
 	str   string
+	ref   uint64
 	// A call (recCall, recExec).
 	call fileCallEvent
 }
@@ -66,7 +69,7 @@ func decodePathRecord(b []byte) (pathRecord, error) {
 		return pathRecord{}, fmt.Errorf("decode path record: %d bytes, want at least %d", len(b), recHeadSize)
 	}
 	le := binary.LittleEndian
-	r := pathRecord{seq: le.Uint64(b[0:]), tid: le.Uint32(b[8:]), kind: b[12], slot: b[13], flags: b[14]}
+	r := pathRecord{seq: le.Uint64(b[0:]), tid: le.Uint32(b[8:]), kind: b[12], slot: b[13], flags: b[14], ref: le.Uint64(b[24:])}
 	n := le.Uint32(b[16:])
 	switch r.kind {
 	case recStr:
@@ -83,14 +86,14 @@ func decodePathRecord(b []byte) (pathRecord, error) {
 		}
 		c := &r.call
 		c.abi, c.nr = r.slot, n
-		c.pid = int(le.Uint32(b[24:]))
-		c.fsuid = le.Uint32(b[28:])
-		c.ret = int64(le.Uint64(b[32:]))
+		c.pid = int(le.Uint32(b[32:]))
+		c.fsuid = le.Uint32(b[36:])
+		c.ret = int64(le.Uint64(b[40:]))
 		for i := range c.args {
-			c.args[i] = le.Uint64(b[40+8*i:])
+			c.args[i] = le.Uint64(b[48+8*i:])
 		}
-		c.howFlags = le.Uint64(b[88:])
-		c.fMode, c.iMode, c.iUID = le.Uint32(b[96:]), le.Uint32(b[100:]), le.Uint32(b[104:])
+		c.howFlags = le.Uint64(b[96:])
+		c.fMode, c.iMode, c.iUID = le.Uint32(b[104:]), le.Uint32(b[108:]), le.Uint32(b[112:])
 	default:
 		return pathRecord{}, fmt.Errorf("decode path record: unknown kind %d", r.kind)
 	}

@@ -7,6 +7,7 @@ import (
 
 func strRecord(seq uint64, tid uint32, slot, flags uint8, s string) []byte {
 	b := make([]byte, recHeadSize+len(s))
+	binary.LittleEndian.PutUint64(b[24:], 99)
 	binary.LittleEndian.PutUint64(b[0:], seq)
 	binary.LittleEndian.PutUint32(b[8:], tid)
 	b[12], b[13], b[14] = recStr, slot, flags
@@ -22,16 +23,16 @@ func callRecord(seq uint64, tid uint32, kind uint8, c fileCallEvent) []byte {
 	le.PutUint32(b[8:], tid)
 	b[12], b[13] = kind, c.abi
 	le.PutUint32(b[16:], c.nr)
-	le.PutUint32(b[24:], uint32(c.pid))
-	le.PutUint32(b[28:], c.fsuid)
-	le.PutUint64(b[32:], uint64(c.ret))
+	le.PutUint32(b[32:], uint32(c.pid))
+	le.PutUint32(b[36:], c.fsuid)
+	le.PutUint64(b[40:], uint64(c.ret))
 	for i, a := range c.args {
-		le.PutUint64(b[40+8*i:], a)
+		le.PutUint64(b[48+8*i:], a)
 	}
-	le.PutUint64(b[88:], c.howFlags)
-	le.PutUint32(b[96:], c.fMode)
-	le.PutUint32(b[100:], c.iMode)
-	le.PutUint32(b[104:], c.iUID)
+	le.PutUint64(b[96:], c.howFlags)
+	le.PutUint32(b[104:], c.fMode)
+	le.PutUint32(b[108:], c.iMode)
+	le.PutUint32(b[112:], c.iUID)
 	return b
 }
 
@@ -40,7 +41,7 @@ func TestDecodePathRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.seq != 7 || r.tid != 42 || r.kind != recStr || r.slot != 1 || r.flags != strInternal || r.str != "x/y" {
+	if r.seq != 7 || r.tid != 42 || r.kind != recStr || r.slot != 1 || r.flags != strInternal || r.str != "x/y" || r.ref != 99 {
 		t.Errorf("decoded %+v", r)
 	}
 	want := fileCallEvent{abi: 1, nr: 39, pid: 5, fsuid: 1000, ret: -2, args: [6]uint64{1, 2, 3, 4, 5, 6}, howFlags: 0100, fMode: 1 << 20, iMode: 0o100644, iUID: 1000}

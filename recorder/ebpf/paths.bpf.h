@@ -32,6 +32,10 @@ struct inode___paths {
 	} i_uid;
 } __attribute__((preserve_access_index));
 
+struct dentry___paths {
+	struct inode___paths *d_inode;
+} __attribute__((preserve_access_index));
+
 struct file___paths {
 	struct path f_path;
 	struct inode___paths *f_inode;
@@ -74,7 +78,9 @@ struct call_desc {
 	__u8 kind;
 	__u8 path[2];
 	__u8 dirfd[2];
-	__u8 pad[3];
+	__u8 renames;   // a success may give a file or directory another path: bump name_gen
+	__u8 look;      // a look (stat, access): no access, no result
+	__u8 flags_arg; // DESC_OPEN: the argument holding the open flags
 };
 
 struct {
@@ -90,8 +96,10 @@ struct file_call {
 	__u64 args[6];
 };
 
+// (An LRU map: a thread killed in a call leaves its entry. Task storage would cost more here:
+// its lookup at every syscall's exit measured about 0.8 us.)
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
 	__type(key, __u64); // pid_tgid of the thread in the call
 	__type(value, struct file_call);
@@ -113,6 +121,7 @@ struct {
 // rec_head.flags of a string.
 #define STR_TRUNCATED 1
 #define STR_INTERNAL 2 // a file of no mount namespace (a pipe, a socket, a memfd)
+#define STR_REF 4      // no text: the path sent before with the same ref
 
 struct rec_head {
 	__u64 seq;
@@ -123,7 +132,79 @@ struct rec_head {
 	__u8 pad;
 	__u32 len; // REC_STR: bytes of string; REC_CALL: the syscall number
 	__u32 pad2;
+	__u64 ref; // REC_STR of a walked path: its id (see path_ids); 0 for a user string
 };
+
+// Paths walked are sent once: path_ids gives the id of the path of a (dentry, mount, inode)
+// sent since the last call that may have renamed something (name_gen), and later strings of
+// the same file carry only that id. A rename outside the recorded processes is not seen: a
+// path walked before it keeps its old name.
+struct path_key {
+	__u64 dentry;
+	__u64 mnt;
+	__u64 inode;
+	__u64 gen;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct path_key);
+	__type(value, __u64);
+} path_ids SEC(".maps");
+
+// path_state[STATE_NAME_GEN] is name_gen, path_state[STATE_LAST_ID] the last id given.
+#define STATE_NAME_GEN 0
+#define STATE_LAST_ID 1
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} path_state SEC(".maps");
+
+static __always_inline __u64 *path_state_at(__u32 i)
+{
+	return bpf_map_lookup_elem(&path_state, &i);
+}
+
+// kread reads the pointer-sized value at base+off in kernel memory (0 if it cannot).
+static __always_inline __u64 kread(__u64 base, __u32 off)
+{
+	__u64 v = 0;
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)(base + off));
+	return v;
+}
+
+static __always_inline void path_key_of(struct path *p, __u64 gen, struct path_key *k)
+{
+	k->dentry = (__u64)BPF_CORE_READ(p, dentry);
+	k->mnt = (__u64)BPF_CORE_READ(p, mnt);
+	k->inode = kread(k->dentry, bpf_core_field_offset(struct dentry___paths, d_inode));
+	k->gen = gen;
+}
+
+// A call that would send what was sent before is not sent again (what it adds to a recording
+// is one more in a count), by a process of the same fsuid: a successful open of the same file
+// with the same flags, a mapping of it; a look (stat, access) or a failure of the same call
+// with the same string relative to the same directory (hash: of the call, its error and the
+// string).
+#define OPEN_FLAGS_KEPT (03 | 0100 | 0200 | 01000 | 02000 | 0200000 | 010000000)
+
+struct seen_key {
+	struct path_key file; // the file opened or mapped, or the directory a string is relative to
+	__u64 hash;
+	__u32 what; // DESC_* << 24 | the open flags that matter
+	__u32 fsuid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct seen_key);
+	__type(value, __u8);
+} seen_calls SEC(".maps");
 
 struct rec_str {
 	struct rec_head h;
@@ -143,9 +224,29 @@ struct rec_call {
 	__u32 pad;
 };
 
+// walk is the state of a path walk, one component per step (walk_step, run by bpf_loop), kept in the
+// per-CPU scratch with the path (the stack is short). The
+// field offsets are relocated in send_path and passed here: the step function is a callback,
+// whose own CO-RE relocations cilium/ebpf poisons.
+struct walk {
+	__u64 d;   // struct dentry *
+	__u64 mnt; // struct mount *
+	int off;   // the path built so far is scratch.buf[off, PATH_MAX_LEN)
+	int truncated;
+	__u32 o_mnt, o_parent, o_mountpoint, o_root, o_dparent, o_hashlen, o_name;
+};
+
 struct scratch {
 	char buf[2 * PATH_MAX_LEN];
+	struct walk w;
 };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rec_call);
+} call_scratch SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -168,6 +269,16 @@ static __always_inline long wakeup_flag(void)
 	return bpf_ringbuf_query(&paths, BPF_RB_AVAIL_DATA) >= (1 << 20) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
+int finish_call(struct file_call *cp, long ret);
+
+// args_scratch holds the arguments of the call sys_enter is looking at (the stack is short).
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct file_call);
+} args_scratch SEC(".maps");
+
 // stash_file_call keeps the arguments of a call that names files until its exit.
 static __always_inline void stash_file_call(__u32 abi, __s64 nr, struct pt_regs *regs)
 {
@@ -176,56 +287,43 @@ static __always_inline void stash_file_call(__u32 abi, __s64 nr, struct pt_regs 
 	if (!d || !d->kind)
 		return;
 	struct pt_regs___paths *r = (void *)regs;
-	struct file_call c = {.key = key};
-	if (abi == ABI_I386) {
-		c.args[0] = (__u32)BPF_CORE_READ(r, bx);
-		c.args[1] = (__u32)BPF_CORE_READ(r, cx);
-		c.args[2] = (__u32)BPF_CORE_READ(r, dx);
-		c.args[3] = (__u32)BPF_CORE_READ(r, si);
-		c.args[4] = (__u32)BPF_CORE_READ(r, di);
-		c.args[5] = (__u32)BPF_CORE_READ(r, bp);
-	} else {
-		c.args[0] = BPF_CORE_READ(r, di);
-		c.args[1] = BPF_CORE_READ(r, si);
-		c.args[2] = BPF_CORE_READ(r, dx);
-		c.args[3] = BPF_CORE_READ(r, r10);
-		c.args[4] = BPF_CORE_READ(r, r8);
-		c.args[5] = BPF_CORE_READ(r, r9);
-	}
-	if (d->kind == DESC_MMAP && (!(c.args[2] & PROT_EXEC) || (int)c.args[4] < 0))
+	__u32 zero = 0;
+	struct file_call *c = bpf_map_lookup_elem(&args_scratch, &zero);
+	if (!c)
 		return;
+	c->key = key;
+	if (abi == ABI_I386) {
+		c->args[0] = (__u32)r->bx;
+		c->args[1] = (__u32)r->cx;
+		c->args[2] = (__u32)r->dx;
+		c->args[3] = (__u32)r->si;
+		c->args[4] = (__u32)r->di;
+		c->args[5] = (__u32)r->bp;
+	} else {
+		c->args[0] = r->di;
+		c->args[1] = r->si;
+		c->args[2] = r->dx;
+		c->args[3] = r->r10;
+		c->args[4] = r->r8;
+		c->args[5] = r->r9;
+	}
+	if (d->kind == DESC_MMAP && (!(c->args[2] & PROT_EXEC) || (int)c->args[4] < 0))
+		return;
+	if (d->look && finish_call(c, 0) == 0)
+		return; // no need to wait for the result
 	__u64 id = bpf_get_current_pid_tgid();
-	bpf_map_update_elem(&file_calls, &id, &c, BPF_ANY);
-}
-
-// walk is the state of a path walk, one component per step (walk_step, run by bpf_loop). The
-// field offsets are relocated in send_path and passed here: the step function is a callback,
-// whose own CO-RE relocations cilium/ebpf poisons.
-struct walk {
-	__u64 d;   // struct dentry *
-	__u64 mnt; // struct mount *
-	int off;   // the path built so far is scratch.buf[off, PATH_MAX_LEN)
-	int truncated;
-	__u32 o_mnt, o_parent, o_mountpoint, o_root, o_dparent, o_hashlen, o_name;
-};
-
-// kread reads the pointer-sized value at base+off in kernel memory (0 if it cannot).
-static __always_inline __u64 kread(__u64 base, __u32 off)
-{
-	__u64 v = 0;
-	bpf_probe_read_kernel(&v, sizeof(v), (void *)(base + off));
-	return v;
+	bpf_map_update_elem(&file_calls, &id, c, BPF_ANY);
 }
 
 // walk_step prepends d's name to the path, or crosses from a mount's root to its mount point;
 // it returns 1 (stop) at the root of the mount namespace.
 static long walk_step(__u32 i, void *arg)
 {
-	struct walk *w = arg;
 	__u32 zero = 0;
 	struct scratch *s = bpf_map_lookup_elem(&path_scratch, &zero);
 	if (!s)
 		return 1;
+	struct walk *w = &s->w;
 	__u64 root = kread(w->mnt + w->o_mnt, w->o_root);
 	__u64 d = w->d;
 	__u64 parent = kread(d, w->o_dparent);
@@ -257,37 +355,52 @@ static long walk_step(__u32 i, void *arg)
 
 // send_path sends the path of p (built from its last component up in the per-CPU scratch
 // buffer: dentries up to their mount's root, then the mount point in the parent mount, up to
-// the root of the mount namespace) as string slot of the call seq.
-static __always_inline void send_path(struct path *p, __u64 seq, __u32 tid, __u8 slot)
+// the root of the mount namespace) as string slot of the call seq, or only its id when it was
+// sent before. It returns the string's STR_* flags.
+// (A global function: the verifier checks it once, not at each of its five call sites.)
+__attribute__((noinline)) int send_path_at(__u64 dentry, __u64 mnt, __u64 seq, __u32 tid, __u32 slot)
 {
 	__u32 zero = 0;
 	struct scratch *s = bpf_map_lookup_elem(&path_scratch, &zero);
 	struct rec_str *r = bpf_map_lookup_elem(&str_scratch, &zero);
-	if (!s || !r)
-		return;
-	__u32 o_mnt = bpf_core_field_offset(struct mount, mnt);
-	__u32 o_dname = bpf_core_field_offset(struct dentry, d_name);
-	struct walk w = {
-		.d = (__u64)BPF_CORE_READ(p, dentry),
-		.mnt = (__u64)BPF_CORE_READ(p, mnt) - o_mnt,
-		.off = PATH_MAX_LEN,
-		.o_mnt = o_mnt,
-		.o_parent = bpf_core_field_offset(struct mount, mnt_parent),
-		.o_mountpoint = bpf_core_field_offset(struct mount, mnt_mountpoint),
-		.o_root = bpf_core_field_offset(struct vfsmount, mnt_root),
-		.o_dparent = bpf_core_field_offset(struct dentry, d_parent),
-		.o_hashlen = o_dname + bpf_core_field_offset(struct qstr, hash_len),
-		.o_name = o_dname + bpf_core_field_offset(struct qstr, name),
-	};
-	if (bpf_loop(MAX_COMPONENTS, walk_step, &w, 0) == MAX_COMPONENTS)
-		w.truncated = 1;
-	__u64 ns = kread(w.mnt, bpf_core_field_offset(struct mount___paths, mnt_ns));
+	__u64 *gen = path_state_at(STATE_NAME_GEN), *last = path_state_at(STATE_LAST_ID);
+	if (!s || !r || !gen || !last)
+		return STR_INTERNAL;
+	struct path_key key = {.dentry = dentry, .mnt = mnt, .gen = *gen};
+	key.inode = kread(dentry, bpf_core_field_offset(struct dentry___paths, d_inode));
 	r->h.seq = seq;
 	r->h.tid = tid;
 	r->h.kind = REC_STR;
 	r->h.slot = slot;
-	r->h.flags = (w.truncated ? STR_TRUNCATED : 0) | (ns == 0 || ns >= (__u64)-4095 ? STR_INTERNAL : 0);
-	int off = w.off;
+	__u64 *known = bpf_map_lookup_elem(&path_ids, &key);
+	if (known) {
+		// The flags are those of the first sending: only an internal file's matter here.
+		r->h.ref = *known >> 8;
+		r->h.flags = STR_REF | (*known & 0xff);
+		r->h.len = 0;
+		if (bpf_ringbuf_output(&paths, r, sizeof(r->h), wakeup_flag()) != 0)
+			lose(LOST_PATHS);
+		return *known & 0xff;
+	}
+	__u32 o_mnt = bpf_core_field_offset(struct mount, mnt);
+	__u32 o_dname = bpf_core_field_offset(struct dentry, d_name);
+	struct walk *w = &s->w;
+	w->d = key.dentry;
+	w->mnt = key.mnt - o_mnt;
+	w->off = PATH_MAX_LEN;
+	w->truncated = 0;
+	w->o_mnt = o_mnt;
+	w->o_parent = bpf_core_field_offset(struct mount, mnt_parent);
+	w->o_mountpoint = bpf_core_field_offset(struct mount, mnt_mountpoint);
+	w->o_root = bpf_core_field_offset(struct vfsmount, mnt_root);
+	w->o_dparent = bpf_core_field_offset(struct dentry, d_parent);
+	w->o_hashlen = o_dname + bpf_core_field_offset(struct qstr, hash_len);
+	w->o_name = o_dname + bpf_core_field_offset(struct qstr, name);
+	if (bpf_loop(MAX_COMPONENTS, walk_step, 0, 0) == MAX_COMPONENTS)
+		w->truncated = 1;
+	__u64 ns = kread(w->mnt, bpf_core_field_offset(struct mount___paths, mnt_ns));
+	__u8 flags = (w->truncated ? STR_TRUNCATED : 0) | (ns == 0 || ns >= (__u64)-4095 ? STR_INTERNAL : 0);
+	int off = w->off;
 	if (off >= PATH_MAX_LEN) {
 		off = PATH_MAX_LEN - 1;
 		s->buf[off] = '/';
@@ -296,11 +409,24 @@ static __always_inline void send_path(struct path *p, __u64 seq, __u32 tid, __u8
 	// is copied and the string says it was truncated); the masks keep the verifier sure of it.
 	__u32 n = (PATH_MAX_LEN - off) & (PATH_MAX_LEN - 1);
 	if (n == 0)
-		r->h.flags |= STR_TRUNCATED;
+		flags |= STR_TRUNCATED;
 	bpf_probe_read_kernel(r->s, n, &s->buf[off & (PATH_MAX_LEN - 1)]);
 	r->h.len = n;
-	if (bpf_ringbuf_output(&paths, r, sizeof(r->h) + n, wakeup_flag()) != 0)
+	r->h.flags = flags;
+	r->h.ref = __sync_fetch_and_add(last, 1) + 1;
+	if (bpf_ringbuf_output(&paths, r, sizeof(r->h) + n, wakeup_flag()) != 0) {
 		lose(LOST_PATHS);
+		return flags;
+	}
+	// Known from now on (after the string is in the ring: a later reference comes after it).
+	__u64 v = (r->h.ref << 8) | flags;
+	bpf_map_update_elem(&path_ids, &key, &v, BPF_ANY);
+	return flags;
+}
+
+static __always_inline __u8 send_path(struct path *p, __u64 seq, __u32 tid, __u8 slot)
+{
+	return send_path_at((__u64)BPF_CORE_READ(p, dentry), (__u64)BPF_CORE_READ(p, mnt), seq, tid, slot);
 }
 
 // send_user_str sends the string the caller passed at ptr as string slot of the call seq. It
@@ -321,6 +447,7 @@ static __always_inline int send_user_str(__u64 ptr, __u64 seq, __u32 tid, __u8 s
 	r->h.slot = slot;
 	r->h.flags = n == PATH_MAX_LEN ? STR_TRUNCATED : 0;
 	r->h.len = len;
+	r->h.ref = 0;
 	int rel = r->s[0] != '/';
 	if (bpf_ringbuf_output(&paths, r, sizeof(r->h) + len, wakeup_flag()) != 0)
 		lose(LOST_PATHS);
@@ -339,15 +466,16 @@ static __always_inline struct file___paths *fd_file(int fd)
 	return f;
 }
 
-// send_file sends the path of f as SLOT_FILE and keeps its mode and owner in c.
-static __always_inline void send_file(struct file___paths *f, struct rec_call *c)
+// send_file sends the path of f as SLOT_FILE and keeps its mode and owner in c. It returns
+// the string's STR_* flags.
+static __always_inline __u8 send_file(struct file___paths *f, struct rec_call *c)
 {
 	struct path fp;
 	bpf_probe_read_kernel(&fp, sizeof(fp), &f->f_path);
-	send_path(&fp, c->h.seq, c->h.tid, SLOT_FILE);
 	c->f_mode = BPF_CORE_READ(f, f_mode);
 	c->i_mode = BPF_CORE_READ(f, f_inode, i_mode);
 	c->i_uid = BPF_CORE_READ(f, f_inode, i_uid.val);
+	return send_path(&fp, c->h.seq, c->h.tid, SLOT_FILE);
 }
 
 // send_base sends the directory a relative path passed with dirfd is relative to.
@@ -387,22 +515,164 @@ static __always_inline __u64 arg_at(struct file_call *c, __u8 i)
 	return 0;
 }
 
+// send_arg_at sends the string at str as string slot, and its base directory (relative to
+// dirfd) as slot+1 when it is relative. (Global: verified once.)
+__attribute__((noinline)) int send_arg_at(__u64 str, int dirfd, __u64 seq, __u32 tid, __u32 slot)
+{
+	if (send_user_str(str, seq, tid, slot))
+		send_base(dirfd, seq, tid, slot + 1);
+	return 0;
+}
+
 // send_arg sends path argument i of call c (and its base directory when it is relative).
 static __always_inline void send_arg(struct file_call *c, struct call_desc *d, int i, __u64 seq, __u32 tid)
 {
 	__u8 pa = d->path[i & 1], da = d->dirfd[i & 1];
 	if (pa == NO_ARG)
 		return;
-	if (send_user_str(arg_at(c, pa), seq, tid, 2 * i))
-		send_base(da == NO_ARG ? AT_FDCWD : (int)arg_at(c, da), seq, tid, 2 * i + 1);
+	send_arg_at(arg_at(c, pa), da == NO_ARG ? AT_FDCWD : (int)arg_at(c, da), seq, tid, 2 * i);
 }
 
 static __always_inline void send_call(struct rec_call *c)
 {
-	struct task_struct___paths *task = (void *)bpf_get_current_task_btf();
-	c->fsuid = BPF_CORE_READ(task, cred, fsuid.val);
 	if (bpf_ringbuf_output(&paths, c, sizeof(*c), BPF_RB_NO_WAKEUP) != 0)
 		lose(LOST_PATHS);
+}
+
+// hash_ctx hashes the string in str_scratch (n bytes with its NUL), 8 bytes per step
+// (hash_step, run by bpf_loop).
+struct hash_ctx {
+	__u64 h;
+	__u32 n;
+};
+
+static long hash_step(__u32 i, void *arg)
+{
+	struct hash_ctx *hc = arg;
+	__u32 zero = 0;
+	struct rec_str *r = bpf_map_lookup_elem(&str_scratch, &zero);
+	__u32 off = i * 8;
+	if (!r || off >= hc->n)
+		return 1;
+	__u64 w = *(__u64 *)&r->s[off & (PATH_MAX_LEN - 8)];
+	__u32 left = hc->n - off;
+	if (left < 8)
+		w &= (1ULL << (left * 8)) - 1;
+	hc->h = (hc->h ^ w) * 0x100000001b3ULL;
+	hc->h ^= hc->h >> 29;
+	return 0;
+}
+
+// string_seen_key fills k for a call that names its file by string 0 (a look, a failure):
+// the directory it is relative to and a hash of the call, its result and the string. It
+// returns -1 when the string cannot be read, 0 when its directory cannot.
+static __always_inline int string_seen_key(struct file_call *c, struct call_desc *d, long ret, __u64 gen, struct seen_key *k)
+{
+	__u32 zero = 0;
+	struct rec_str *r = bpf_map_lookup_elem(&str_scratch, &zero);
+	if (!r)
+		return 0;
+	long n = bpf_probe_read_user_str(r->s, PATH_MAX_LEN, (void *)arg_at(c, d->path[0]));
+	if (n <= 0)
+		return -1;
+	struct hash_ctx hc = {.h = 0xcbf29ce484222325ULL ^ c->key ^ ((__u64)(__u32)ret << 32), .n = n};
+	bpf_loop(PATH_MAX_LEN / 8, hash_step, &hc, 0);
+	k->hash = hc.h;
+	if (r->s[0] == '/')
+		return 1;
+	struct path base;
+	__u8 da = d->dirfd[0];
+	int dirfd = da == NO_ARG ? AT_FDCWD : (int)arg_at(c, da);
+	if (dirfd == AT_FDCWD) {
+		struct task_struct___paths *task = (void *)bpf_get_current_task_btf();
+		bpf_probe_read_kernel(&base, sizeof(base), &task->fs->pwd);
+	} else {
+		struct file___paths *f = fd_file(dirfd);
+		if (!f)
+			return 0;
+		bpf_probe_read_kernel(&base, sizeof(base), &f->f_path);
+	}
+	path_key_of(&base, gen, &k->file);
+	return 1;
+}
+
+// finish_call sends the records of call c of the current thread, which returned ret (a look
+// is finished at its entry, ret 0: it is recorded whatever it returns; it returns 1 when the
+// look's string could not be read there). Global: verified once for both programs.
+__attribute__((noinline)) int finish_call(struct file_call *cp, long ret)
+{
+	if (!cp)
+		return 0;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct call_desc *d = bpf_map_lookup_elem(&file_syscalls, &cp->key);
+	if (!d || (d->kind == DESC_EXEC && ret == 0))
+		return 0;
+	__u32 zero = 0;
+	struct rec_call *rc = bpf_map_lookup_elem(&call_scratch, &zero);
+	if (!rc)
+		return 0;
+	__builtin_memset(rc, 0, sizeof(*rc));
+	rc->h.seq = bpf_ktime_get_ns();
+	rc->h.tid = (__u32)id;
+	rc->h.kind = REC_CALL;
+	rc->h.slot = cp->key / MAX_NR;
+	rc->h.len = cp->key % MAX_NR;
+	rc->pid = id >> 32;
+	rc->ret = ret;
+	__builtin_memcpy(rc->args, cp->args, sizeof(rc->args));
+	int fd = -1;
+	if ((d->kind == DESC_OPEN || d->kind == DESC_OPEN_HOW) && ret >= 0)
+		fd = ret;
+	else if (d->kind == DESC_MMAP)
+		fd = (int)cp->args[4];
+	if (d->kind == DESC_OPEN_HOW)
+		bpf_probe_read_user(&rc->how_flags, sizeof(rc->how_flags), (void *)cp->args[2]);
+	struct task_struct___paths *task = (void *)bpf_get_current_task_btf();
+	rc->fsuid = BPF_CORE_READ(task, cred, fsuid.val);
+	struct file___paths *f = fd >= 0 ? fd_file(fd) : 0;
+	__u64 *gen = path_state_at(STATE_NAME_GEN);
+	if (!gen)
+		return 0;
+	struct seen_key sk;
+	__builtin_memset(&sk, 0, sizeof(sk));
+	sk.fsuid = rc->fsuid;
+	sk.what = (__u32)d->kind << 24;
+	if (d->kind == DESC_OPEN)
+		sk.what |= arg_at(cp, d->flags_arg) & OPEN_FLAGS_KEPT;
+	else if (d->kind == DESC_OPEN_HOW)
+		sk.what |= rc->how_flags & OPEN_FLAGS_KEPT;
+	int dedup = 0;
+	if (f) {
+		struct path fp;
+		bpf_probe_read_kernel(&fp, sizeof(fp), &f->f_path);
+		path_key_of(&fp, *gen, &sk.file);
+		dedup = 1;
+	} else if (fd < 0 && (d->look || ret < 0) && d->path[0] != NO_ARG && d->path[1] == NO_ARG) {
+		dedup = string_seen_key(cp, d, ret, *gen, &sk);
+		if (dedup < 0 && d->look && ret == 0)
+			return 1; // at the entry: a page not yet touched; read at the exit
+		if (dedup < 0)
+			dedup = 0;
+	}
+	if (dedup && bpf_map_lookup_elem(&seen_calls, &sk))
+		return 0;
+	__u8 file_flags = STR_INTERNAL;
+	if (f)
+		file_flags = send_file(f, rc);
+	// An open that returned a file of a path is named by that path: the strings it was
+	// given are not needed.
+	if (fd < 0 || file_flags != 0) {
+		send_arg(cp, d, 0, rc->h.seq, rc->h.tid);
+		send_arg(cp, d, 1, rc->h.seq, rc->h.tid);
+	}
+	if (d->renames && ret >= 0)
+		__sync_fetch_and_add(gen, 1);
+	send_call(rc);
+	if (dedup && (fd < 0 || file_flags == 0)) {
+		__u8 one = 1;
+		bpf_map_update_elem(&seen_calls, &sk, &one, BPF_ANY);
+	}
+	return 0;
 }
 
 SEC("tp_btf/sys_exit")
@@ -416,35 +686,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	bpf_map_delete_elem(&file_calls, &id);
 	if (ret <= -512 && ret >= -516)
 		return 0; // ERESTART*: the call is made again
-	struct call_desc *d = bpf_map_lookup_elem(&file_syscalls, &c.key);
-	if (!d || (d->kind == DESC_EXEC && ret == 0))
-		return 0;
-	struct rec_call rc;
-	__builtin_memset(&rc, 0, sizeof(rc));
-	rc.h.seq = bpf_ktime_get_ns();
-	rc.h.tid = (__u32)id;
-	rc.h.kind = REC_CALL;
-	rc.h.slot = c.key / MAX_NR;
-	rc.h.len = c.key % MAX_NR;
-	rc.pid = id >> 32;
-	rc.ret = ret;
-	__builtin_memcpy(rc.args, c.args, sizeof(rc.args));
-	send_arg(&c, d, 0, rc.h.seq, rc.h.tid);
-	send_arg(&c, d, 1, rc.h.seq, rc.h.tid);
-	int fd = -1;
-	if ((d->kind == DESC_OPEN || d->kind == DESC_OPEN_HOW) && ret >= 0)
-		fd = ret;
-	else if (d->kind == DESC_MMAP)
-		fd = (int)c.args[4];
-	if (d->kind == DESC_OPEN_HOW)
-		bpf_probe_read_user(&rc.how_flags, sizeof(rc.how_flags), (void *)c.args[2]);
-	if (fd >= 0) {
-		struct file___paths *f = fd_file(fd);
-		if (f)
-			send_file(f, &rc);
-	}
-	send_call(&rc);
-	return 0;
+	return finish_call(&c, ret);
 }
 
 // send_exec sends the program task (of thread group tgid) executes; the thread that called
@@ -452,15 +694,20 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 static __always_inline void send_exec(struct task_struct *task, __u32 tgid, int old_pid, void *bprm)
 {
 	__u64 old = ((__u64)tgid << 32) | (__u32)old_pid;
-	bpf_map_delete_elem(&file_calls, &old);
-	struct rec_call rc;
-	__builtin_memset(&rc, 0, sizeof(rc));
-	rc.h.seq = bpf_ktime_get_ns();
-	rc.h.tid = task->pid;
-	rc.h.kind = REC_EXEC;
-	rc.pid = tgid;
+	bpf_map_delete_elem(&file_calls, &old); // the execve's exit is not sent
+	__u32 zero = 0;
+	struct rec_call *rc = bpf_map_lookup_elem(&call_scratch, &zero);
+	if (!rc)
+		return;
+	__builtin_memset(rc, 0, sizeof(*rc));
+	rc->h.seq = bpf_ktime_get_ns();
+	rc->h.tid = task->pid;
+	rc->h.kind = REC_EXEC;
+	rc->pid = tgid;
+	struct task_struct___paths *t = (void *)task;
+	rc->fsuid = BPF_CORE_READ(t, cred, fsuid.val);
 	struct file___paths *f = (void *)BPF_CORE_READ((struct linux_binprm *)bprm, file);
 	if (f)
-		send_file(f, &rc);
-	send_call(&rc);
+		send_file(f, rc);
+	send_call(rc);
 }

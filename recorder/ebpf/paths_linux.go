@@ -87,15 +87,27 @@ const (
 
 // callDesc tells the program what a syscall's arguments are (struct call_desc).
 type callDesc struct {
-	Kind  uint8
-	Path  [2]uint8
-	DirFD [2]uint8
-	Pad   [3]uint8
+	Kind    uint8
+	Path    [2]uint8
+	DirFD   [2]uint8
+	Renames uint8 // a success may give a file another path (the program's walked paths change)
+	Look    uint8 // filecalls.LookOnly
+	// FlagsArg is the argument holding an open's flags.
+	FlagsArg uint8
 }
 
 // describe returns the program's description of the file syscall name.
 func describe(name string, s filecalls.Spec) callDesc {
 	d := callDesc{Kind: descFile, Path: [2]uint8{noArg, noArg}, DirFD: [2]uint8{noArg, noArg}}
+	if filecalls.IsRename(name) {
+		d.Renames = 1
+	}
+	if filecalls.LookOnly(name) {
+		d.Look = 1
+	}
+	if s.OpenFlags >= 0 {
+		d.FlagsArg = uint8(s.OpenFlags)
+	}
 	switch {
 	case filecalls.IsExec(name):
 		d.Kind = descExec

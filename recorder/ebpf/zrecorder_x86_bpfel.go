@@ -21,11 +21,13 @@ type recorderArgsKey struct {
 }
 
 type recorderCallDesc struct {
-	_     structs.HostLayout
-	Kind  uint8
-	Path  [2]uint8
-	Dirfd [2]uint8
-	Pad   [3]uint8
+	_        structs.HostLayout
+	Kind     uint8
+	Path     [2]uint8
+	Dirfd    [2]uint8
+	Renames  uint8
+	Look     uint8
+	FlagsArg uint8
 }
 
 type recorderCapKey struct {
@@ -56,6 +58,39 @@ type recorderFileCall struct {
 	Args [6]uint64
 }
 
+type recorderPathKey struct {
+	_      structs.HostLayout
+	Dentry uint64
+	Mnt    uint64
+	Inode  uint64
+	Gen    uint64
+}
+
+type recorderRecCall struct {
+	_ structs.HostLayout
+	H struct {
+		_     structs.HostLayout
+		Seq   uint64
+		Tid   uint32
+		Kind  uint8
+		Slot  uint8
+		Flags uint8
+		Pad   uint8
+		Len   uint32
+		Pad2  uint32
+		Ref   uint64
+	}
+	Pid      uint32
+	Fsuid    uint32
+	Ret      int64
+	Args     [6]uint64
+	HowFlags uint64
+	F_mode   uint32
+	I_mode   uint32
+	I_uid    uint32
+	Pad      uint32
+}
+
 type recorderRecStr struct {
 	_ structs.HostLayout
 	H struct {
@@ -68,6 +103,7 @@ type recorderRecStr struct {
 		Pad   uint8
 		Len   uint32
 		Pad2  uint32
+		Ref   uint64
 	}
 	S [4096]int8
 }
@@ -75,6 +111,29 @@ type recorderRecStr struct {
 type recorderScratch struct {
 	_   structs.HostLayout
 	Buf [8192]int8
+	W   struct {
+		_            structs.HostLayout
+		D            uint64
+		Mnt          uint64
+		Off          int32
+		Truncated    int32
+		O_mnt        uint32
+		O_parent     uint32
+		O_mountpoint uint32
+		O_root       uint32
+		O_dparent    uint32
+		O_hashlen    uint32
+		O_name       uint32
+		_            [4]byte
+	}
+}
+
+type recorderSeenKey struct {
+	_     structs.HostLayout
+	File  recorderPathKey
+	Hash  uint64
+	What  uint32
+	Fsuid uint32
 }
 
 type recorderStrayKey struct {
@@ -89,14 +148,19 @@ type recorderStrayKey struct {
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	recorderMapArgs              = "args"
+	recorderMapArgsScratch       = "args_scratch"
+	recorderMapCallScratch       = "call_scratch"
 	recorderMapCapChecks         = "cap_checks"
 	recorderMapConfig            = "config"
 	recorderMapCounts            = "counts"
 	recorderMapFileCalls         = "file_calls"
 	recorderMapFileSyscalls      = "file_syscalls"
 	recorderMapLosses            = "losses"
+	recorderMapPathIds           = "path_ids"
 	recorderMapPathScratch       = "path_scratch"
+	recorderMapPathState         = "path_state"
 	recorderMapPaths             = "paths"
+	recorderMapSeenCalls         = "seen_calls"
 	recorderMapStrScratch        = "str_scratch"
 	recorderMapStrays            = "strays"
 	recorderMapTraced            = "traced"
@@ -170,14 +234,19 @@ type recorderProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type recorderMapSpecs struct {
 	Args         *ebpf.MapSpec `ebpf:"args"`
+	ArgsScratch  *ebpf.MapSpec `ebpf:"args_scratch"`
+	CallScratch  *ebpf.MapSpec `ebpf:"call_scratch"`
 	CapChecks    *ebpf.MapSpec `ebpf:"cap_checks"`
 	Config       *ebpf.MapSpec `ebpf:"config"`
 	Counts       *ebpf.MapSpec `ebpf:"counts"`
 	FileCalls    *ebpf.MapSpec `ebpf:"file_calls"`
 	FileSyscalls *ebpf.MapSpec `ebpf:"file_syscalls"`
 	Losses       *ebpf.MapSpec `ebpf:"losses"`
+	PathIds      *ebpf.MapSpec `ebpf:"path_ids"`
 	PathScratch  *ebpf.MapSpec `ebpf:"path_scratch"`
+	PathState    *ebpf.MapSpec `ebpf:"path_state"`
 	Paths        *ebpf.MapSpec `ebpf:"paths"`
+	SeenCalls    *ebpf.MapSpec `ebpf:"seen_calls"`
 	StrScratch   *ebpf.MapSpec `ebpf:"str_scratch"`
 	Strays       *ebpf.MapSpec `ebpf:"strays"`
 	Traced       *ebpf.MapSpec `ebpf:"traced"`
@@ -215,14 +284,19 @@ func (o *recorderObjects) Close() error {
 // It can be passed to loadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type recorderMaps struct {
 	Args         *ebpf.Map `ebpf:"args"`
+	ArgsScratch  *ebpf.Map `ebpf:"args_scratch"`
+	CallScratch  *ebpf.Map `ebpf:"call_scratch"`
 	CapChecks    *ebpf.Map `ebpf:"cap_checks"`
 	Config       *ebpf.Map `ebpf:"config"`
 	Counts       *ebpf.Map `ebpf:"counts"`
 	FileCalls    *ebpf.Map `ebpf:"file_calls"`
 	FileSyscalls *ebpf.Map `ebpf:"file_syscalls"`
 	Losses       *ebpf.Map `ebpf:"losses"`
+	PathIds      *ebpf.Map `ebpf:"path_ids"`
 	PathScratch  *ebpf.Map `ebpf:"path_scratch"`
+	PathState    *ebpf.Map `ebpf:"path_state"`
 	Paths        *ebpf.Map `ebpf:"paths"`
+	SeenCalls    *ebpf.Map `ebpf:"seen_calls"`
 	StrScratch   *ebpf.Map `ebpf:"str_scratch"`
 	Strays       *ebpf.Map `ebpf:"strays"`
 	Traced       *ebpf.Map `ebpf:"traced"`
@@ -232,14 +306,19 @@ type recorderMaps struct {
 func (m *recorderMaps) Close() error {
 	return _RecorderClose(
 		m.Args,
+		m.ArgsScratch,
+		m.CallScratch,
 		m.CapChecks,
 		m.Config,
 		m.Counts,
 		m.FileCalls,
 		m.FileSyscalls,
 		m.Losses,
+		m.PathIds,
 		m.PathScratch,
+		m.PathState,
 		m.Paths,
+		m.SeenCalls,
 		m.StrScratch,
 		m.Strays,
 		m.Traced,
