@@ -30,7 +30,10 @@ type capCheck struct {
 	cap     int
 	granted bool
 	frames  [capStackDepth]uint64 // the kernel stack that made the check, innermost first
-	n       uint64
+	// past: frames begin past cap_capable (its return into its caller, then that caller's
+	// return), read from their stack slots without unwinding.
+	past bool
+	n    uint64
 }
 
 // classifyCaps returns the capabilities granted and denied (sorted) by checks that were not
@@ -42,6 +45,9 @@ func classifyCaps(checks []capCheck, syms symbols) (granted, denied []string, un
 	g, d := map[string]bool{}, map[string]bool{}
 	for _, c := range checks {
 		caller := syms.caller(c.frames[:])
+		if c.past {
+			caller = syms.callerPast(c.frames[:])
+		}
 		switch {
 		case caller == "":
 			unknown += c.n

@@ -69,3 +69,26 @@ except PermissionError:
 		t.Errorf("the denied net_bind_service check is not reported: %v", rec.Source.Warnings)
 	}
 }
+
+// TestRecordCapabilitiesReadNotUnwound: after a few unwound checks, the capability program
+// reads the callers of the memory accounting's checks (one per mmap and brk) from their stack
+// words instead of unwinding the stack each time; the capabilities come out the same
+// (TestRecordCapabilities).
+func TestRecordCapabilitiesReadNotUnwound(t *testing.T) {
+	requireBPF(t)
+	var unwound, read uint64
+	capChecksRead = func(u, r uint64) { unwound, read = u, r }
+	defer func() { capChecksRead = nil }()
+	// Each ls maps its libraries: a few dozen checks each.
+	res, err := Record(context.Background(), Options{Args: []string{"/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8; do ls / > /dev/null; done"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Lost) != 0 || len(res.Recording.Capabilities) != 0 {
+		t.Errorf("losses %v, capabilities %v; want none", res.Lost, res.Recording.Capabilities)
+	}
+	if read == 0 || unwound > read/4 {
+		t.Errorf("%d checks unwound, %d read from the stack: want most read", unwound, read)
+	}
+	t.Logf("%d checks unwound, %d read from the stack", unwound, read)
+}

@@ -201,6 +201,10 @@ func (p *programs) collectStrays(agg *recorder.Aggregator) (uint64, error) {
 	return total, nil
 }
 
+// capChecksRead, when set (by a test), is told how many capability checks the program
+// unwound and how many it read from their learned stack words.
+var capChecksRead func(unwound, read uint64)
+
 // collectCaps adds the capabilities granted to the recorded processes to rec, leaving out the
 // checks the kernel made only to probe (told by their caller, see probeOnly), and says in its
 // warnings which were checked and denied only, or why none could be recorded. It returns how
@@ -220,6 +224,16 @@ func (p *programs) collectCaps(rec *profile.Recording, namer addressNamer) (unkn
 	if err := it.Err(); err != nil {
 		return 0, fmt.Errorf("read the capability checks: %w", err)
 	}
+	var fk recorderCapFastKey
+	fast := p.objs.CapFast.Iterate()
+	for fast.Next(&fk, &n) {
+		c := capCheck{cap: int(fk.Cap), granted: fk.Granted != 0, past: true, n: n}
+		copy(c.frames[:], fk.Ret[:])
+		checks = append(checks, c)
+	}
+	if err := fast.Err(); err != nil {
+		return 0, fmt.Errorf("read the capability checks: %w", err)
+	}
 	if len(checks) == 0 {
 		return 0, nil
 	}
@@ -232,6 +246,17 @@ func (p *programs) collectCaps(rec *profile.Recording, namer addressNamer) (unkn
 		// Without the callers, no check can be told a use: claim none.
 		rec.Source.Warnings = append(rec.Source.Warnings, WarnNoCapabilities+": "+err.Error())
 		return 0, nil
+	}
+	if capChecksRead != nil {
+		var unwound, read uint64
+		for _, c := range checks {
+			if c.past {
+				read += c.n
+			} else {
+				unwound += c.n
+			}
+		}
+		capChecksRead(unwound, read)
 	}
 	granted, denied, unknown := classifyCaps(checks, syms)
 	var deniedOnly []string

@@ -10,7 +10,7 @@ import (
 )
 
 // capStackDepth is CAP_STACK_DEPTH: the kernel frames kept per capability check.
-const capStackDepth = 6
+const capStackDepth = 12
 
 // symbols names the functions holding a set of kernel addresses.
 type symbols map[uint64]string
@@ -121,21 +121,30 @@ func (s symbols) name(addr uint64) string {
 // missing from the symbols read cannot be taken for the caller. It returns "" (unknown) when
 // the stack has no cap_capable frame or the caller's frame is not named.
 func (s symbols) caller(frames []uint64) string {
-	inside := true
+	for i, addr := range frames {
+		if addr == 0 {
+			break
+		}
+		if s.name(addr) == "cap_capable" {
+			return s.callerPast(frames[i+1:])
+		}
+	}
+	return ""
+}
+
+// callerPast returns the caller among frames that begin past cap_capable: the first that is
+// not capability code ("" if that frame is not named, or there is none).
+func (s symbols) callerPast(frames []uint64) string {
 	for _, addr := range frames {
 		if addr == 0 {
 			break
 		}
-		name := s.name(addr)
-		if inside {
-			inside = name != "cap_capable"
+		switch name := s.name(addr); name {
+		case "cap_capable", "cap_capable_helper", "security_capable", "ns_capable_common":
 			continue
+		default:
+			return name
 		}
-		switch name {
-		case "cap_capable", "cap_capable_helper", "security_capable":
-			continue
-		}
-		return name
 	}
 	return ""
 }

@@ -38,6 +38,10 @@ func TestClassifyCaps(t *testing.T) {
 		{cap: 10, granted: true, frames: stackBind, n: 1},                                  // net_bind_service, use
 		{cap: 25, granted: false, frames: stackBind, n: 1},                                 // sys_time, denied
 		{cap: 25, granted: false, frames: [capStackDepth]uint64{0xffffffff81abf990}, n: 3}, // nothing past cap_capable
+		// Read from the stack words: frames begin past cap_capable.
+		{cap: 21, granted: true, past: true, frames: [capStackDepth]uint64{0xffffffff81ac5290, 0xffffffff81b00010}, n: 900}, // sys_admin, probe
+		{cap: 12, granted: true, past: true, frames: [capStackDepth]uint64{0xffffffff81ac4f00, 0xffffffff81b00010}, n: 1},   // net_admin, use
+		{cap: 13, granted: true, past: true, frames: [capStackDepth]uint64{0xffffffff81ac4f00}, n: 4},                       // net_raw, caller not read
 	}
 	var addrs []uint64
 	for _, c := range checks {
@@ -48,8 +52,8 @@ func TestClassifyCaps(t *testing.T) {
 		t.Fatal(err)
 	}
 	granted, denied, unknown := classifyCaps(checks, syms)
-	if strings.Join(granted, " ") != "net_bind_service" || strings.Join(denied, " ") != "sys_time" || unknown != 12 {
-		t.Errorf("classifyCaps = granted %q, denied %q, unknown %d; want [net_bind_service], [sys_time], 12", granted, denied, unknown)
+	if strings.Join(granted, " ") != "net_admin net_bind_service" || strings.Join(denied, " ") != "sys_time" || unknown != 16 {
+		t.Errorf("classifyCaps = granted %q, denied %q, unknown %d; want [net_admin net_bind_service], [sys_time], 16", granted, denied, unknown)
 	}
 }
 

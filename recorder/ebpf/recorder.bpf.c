@@ -375,10 +375,11 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 // (A BPF stack-trace map is not used: two different stacks whose hashes fall in the same
 // bucket make bpf_get_stackid fail with -EEXIST, and that check's caller would be unknown.)
 #define NR_CAPS 64
-// Frames kept per check: the program's own, bpf_trace_run5, cap_capable, then the caller (here
-// security_capable, the caller past it, and one more, in case a kernel build inlines less).
-// Every frame costs an unwinding step on every check, so no more are taken.
-#define CAP_STACK_DEPTH 6
+// Frames kept per unwound check: the program's own, bpf_trace_run5 (and
+// __traceiter_cap_capable when several programs are attached), cap_capable, then the caller
+// (past security_capable), with room for a kernel build that inlines less. Few checks are
+// unwound (see cap_fast below), so the depth costs little.
+#define CAP_STACK_DEPTH 12
 
 struct cap_key {
 	__u32 cap;
@@ -405,10 +406,226 @@ static __always_inline int recorded(void)
 	return traced_state(bpf_get_current_pid_tgid() >> 32) == STATE_TRACED;
 }
 
+// Unwinding the stack costs over a microsecond, on every check, and a workload makes
+// thousands (one per mmap). The return addresses that name a check's caller are also in stack
+// words above the program's context (the tracepoint's argument array, in bpf_trace_run5's
+// frame): the return into cap_capable from its tracepoint call (one address, cap_ret), then,
+// at a fixed distance above it (cap_capable's frame), cap_capable's return into its caller
+// (frame A), then, at a distance fixed for each frame A (that caller's frame at that call),
+// the caller's return into its own caller (frame B). The program learns cap_ret (the unwound
+// frame the kernel names cap_capable) and the three distances from checks it unwinds, by
+// finding the unwound frames among the stack words; once CAP_AGREE walks agreed on them, it
+// reads the words instead of unwinding, and counts the check in cap_fast by (cap, result,
+// frame A, frame B). cap_ret's distance above the context changes with the number of
+// programs on the tracepoint (one is called directly, several through
+// __traceiter_cap_capable): a word there that is not cap_ret, or a frame A not learned,
+// makes the check unwound as before (and the distances learned again).
+#define CAP_SCAN_WORDS 64
+#define CAP_AGREE 4
+#define CAP_NONE 0xffff
+
+struct cap_slot {
+	__u32 word;   // a frame's distance above the word before it (see cap_learned), in words
+	__u32 agreed; // walks that found it there
+};
+
+struct cap_learned {
+	__u64 cap_ret;        // the return address into cap_capable; 0 until learned
+	struct cap_slot at;   // cap_ret, above the context
+	struct cap_slot past; // frame A, above cap_ret
+};
+
+struct cap_fast_key {
+	__u32 cap;
+	__u32 granted;
+	__u64 ret[2]; // frames A and B
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cap_learned);
+} cap_learned SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);             // a frame A
+	__type(value, struct cap_slot); // frame B, above it
+} cap_callers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct cap_fast_key);
+	__type(value, __u64); // checks
+} cap_fast SEC(".maps");
+
+struct cap_scan {
+	__u64 w[CAP_SCAN_WORDS];
+	char name[32];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cap_scan);
+} cap_scratch SEC(".maps");
+
+// count_check adds one check to the counter at key in map m.
+static __always_inline void count_check(void *m, void *key)
+{
+	__u64 one = 1, *n = bpf_map_lookup_elem(m, key);
+	if (n) {
+		__sync_fetch_and_add(n, 1);
+		return;
+	}
+	if (bpf_map_update_elem(m, key, &one, BPF_NOEXIST) != 0) {
+		n = bpf_map_lookup_elem(m, key);
+		if (n)
+			__sync_fetch_and_add(n, 1);
+		else
+			lose(LOST_CAPS);
+	}
+}
+
+// agree records that a walk found a frame w words above the word before it.
+static __always_inline void agree(struct cap_slot *s, __u32 w)
+{
+	if (s->word == w) {
+		if (s->agreed < CAP_AGREE)
+			s->agreed++;
+	} else {
+		s->word = w;
+		s->agreed = 1;
+	}
+}
+
+// kread_word returns the kernel word at base + 8*i, 0 if it cannot be read.
+static __always_inline __u64 kread_word(__u64 base, __u32 i)
+{
+	__u64 v = 0;
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)(base + 8 * (__u64)i));
+	return v;
+}
+
+// frame_search finds cap_ret, frame A and frame B, in that order, among the scanned words.
+struct frame_search {
+	__u64 want[3];
+	__u32 found[3]; // word indexes, CAP_NONE if not found
+};
+
+static long search_step(__u32 i, void *arg)
+{
+	struct frame_search *fs = arg;
+	__u32 zero = 0;
+	struct cap_scan *scan = bpf_map_lookup_elem(&cap_scratch, &zero);
+	if (!scan)
+		return 1;
+	__u64 w = scan->w[i & (CAP_SCAN_WORDS - 1)]; // i < CAP_SCAN_WORDS: bpf_loop's count
+	if (fs->found[0] == CAP_NONE) {
+		if (w == fs->want[0])
+			fs->found[0] = i;
+	} else if (fs->found[1] == CAP_NONE) {
+		if (w == fs->want[1])
+			fs->found[1] = i;
+	} else if (w == fs->want[2]) {
+		fs->found[2] = i;
+		return 1;
+	}
+	return 0;
+}
+
+// cap_ret_in returns the frame (of the first five) that the kernel names cap_capable, 0 if none.
+static __always_inline __u64 cap_ret_in(struct cap_scan *scan, __u64 *frames)
+{
+	for (int j = 1; j < 5; j++) {
+		__u64 a = frames[j];
+		if (bpf_snprintf(scan->name, sizeof(scan->name), "%pB", &a, sizeof(a)) > 0 &&
+		    bpf_strncmp(scan->name, 12, "cap_capable+") == 0)
+			return a;
+	}
+	return 0;
+}
+
+// learn_slots learns, from an unwound check's frames, cap_ret and where it and frames A and B
+// are in the stack words above base.
+static __always_inline void learn_slots(__u64 base, __u64 *frames)
+{
+	__u32 zero = 0;
+	struct cap_scan *scan = bpf_map_lookup_elem(&cap_scratch, &zero);
+	struct cap_learned *l = bpf_map_lookup_elem(&cap_learned, &zero);
+	if (!scan || !l)
+		return;
+	if (!l->cap_ret)
+		l->cap_ret = cap_ret_in(scan, frames);
+	struct frame_search fs = {.found = {CAP_NONE, CAP_NONE, CAP_NONE}};
+	if (frames[1] == l->cap_ret)
+		fs.want[0] = frames[1], fs.want[1] = frames[2], fs.want[2] = frames[3];
+	else if (frames[2] == l->cap_ret)
+		fs.want[0] = frames[2], fs.want[1] = frames[3], fs.want[2] = frames[4];
+	else if (frames[3] == l->cap_ret)
+		fs.want[0] = frames[3], fs.want[1] = frames[4], fs.want[2] = frames[5];
+	else
+		return;
+	if (!fs.want[0] || !fs.want[1] || !fs.want[2])
+		return;
+	if (bpf_probe_read_kernel(scan->w, sizeof(scan->w), (void *)base) != 0)
+		return;
+	bpf_loop(CAP_SCAN_WORDS, search_step, &fs, 0);
+	if (fs.found[1] == CAP_NONE)
+		return;
+	agree(&l->at, fs.found[0]);
+	agree(&l->past, fs.found[1] - fs.found[0]);
+	if (fs.found[2] == CAP_NONE)
+		return;
+	struct cap_slot *caller = bpf_map_lookup_elem(&cap_callers, &fs.want[1]);
+	if (caller) {
+		agree(caller, fs.found[2] - fs.found[1]);
+	} else {
+		struct cap_slot fresh = {.word = fs.found[2] - fs.found[1], .agreed = 1};
+		bpf_map_update_elem(&cap_callers, &fs.want[1], &fresh, BPF_NOEXIST);
+	}
+}
+
+// count_fast counts the check by the frames A and B read from the stack words; it returns 0
+// when where they are is not learned yet (the check must be unwound).
+static __always_inline int count_fast(__u64 base, int cap, int granted)
+{
+	__u32 zero = 0;
+	struct cap_learned *l = bpf_map_lookup_elem(&cap_learned, &zero);
+	if (!l || !l->cap_ret || l->at.agreed < CAP_AGREE || l->past.agreed < CAP_AGREE)
+		return 0;
+	__u32 i = l->at.word;
+	if (i >= CAP_SCAN_WORDS || kread_word(base, i) != l->cap_ret)
+		return 0;
+	i += l->past.word;
+	if (i >= CAP_SCAN_WORDS)
+		return 0;
+	struct cap_fast_key k = {.cap = cap, .granted = granted, .ret = {kread_word(base, i)}};
+	struct cap_slot *caller = bpf_map_lookup_elem(&cap_callers, &k.ret[0]);
+	if (!caller || caller->agreed < CAP_AGREE)
+		return 0;
+	i += caller->word;
+	if (i >= CAP_SCAN_WORDS)
+		return 0;
+	k.ret[1] = kread_word(base, i);
+	count_check(&cap_fast, &k);
+	return 1;
+}
+
 SEC("tp_btf/cap_capable")
 int BPF_PROG(cap_capable_result, void *cred, void *target_ns, void *capable_ns, int cap, int ret)
 {
 	if (cap < 0 || cap >= NR_CAPS || !recorded())
+		return 0;
+	// The context's address, as a number (the verifier allows no arithmetic on it).
+	__u64 base = 0;
+	void *c = ctx;
+	bpf_probe_read_kernel(&base, sizeof(base), &c);
+	if (base && count_fast(base, cap, ret == 0))
 		return 0;
 	struct cap_key k;
 	__builtin_memset(&k, 0, sizeof(k));
@@ -418,18 +635,9 @@ int BPF_PROG(cap_capable_result, void *cred, void *target_ns, void *capable_ns, 
 		lose(LOST_CAP_CALLER); // no caller: the check cannot be told a use or a probe
 		return 0;
 	}
-	__u64 one = 1, *n = bpf_map_lookup_elem(&cap_checks, &k);
-	if (n) {
-		__sync_fetch_and_add(n, 1);
-		return 0;
-	}
-	if (bpf_map_update_elem(&cap_checks, &k, &one, BPF_NOEXIST) != 0) {
-		n = bpf_map_lookup_elem(&cap_checks, &k);
-		if (n)
-			__sync_fetch_and_add(n, 1);
-		else
-			lose(LOST_CAPS);
-	}
+	count_check(&cap_checks, &k);
+	if (base)
+		learn_slots(base, k.frames);
 	return 0;
 }
 

@@ -30,11 +30,37 @@ type recorderCallDesc struct {
 	FlagsArg uint8
 }
 
+type recorderCapFastKey struct {
+	_       structs.HostLayout
+	Cap     uint32
+	Granted uint32
+	Ret     [2]uint64
+}
+
 type recorderCapKey struct {
 	_       structs.HostLayout
 	Cap     uint32
 	Granted uint32
-	Frames  [6]uint64
+	Frames  [12]uint64
+}
+
+type recorderCapLearned struct {
+	_      structs.HostLayout
+	CapRet uint64
+	At     recorderCapSlot
+	Past   recorderCapSlot
+}
+
+type recorderCapScan struct {
+	_    structs.HostLayout
+	W    [64]uint64
+	Name [32]int8
+}
+
+type recorderCapSlot struct {
+	_      structs.HostLayout
+	Word   uint32
+	Agreed uint32
 }
 
 type recorderConfig struct {
@@ -150,7 +176,11 @@ const (
 	recorderMapArgs              = "args"
 	recorderMapArgsScratch       = "args_scratch"
 	recorderMapCallScratch       = "call_scratch"
+	recorderMapCapCallers        = "cap_callers"
 	recorderMapCapChecks         = "cap_checks"
+	recorderMapCapFast           = "cap_fast"
+	recorderMapCapLearned        = "cap_learned"
+	recorderMapCapScratch        = "cap_scratch"
 	recorderMapConfig            = "config"
 	recorderMapCounts            = "counts"
 	recorderMapFileCalls         = "file_calls"
@@ -236,7 +266,11 @@ type recorderMapSpecs struct {
 	Args         *ebpf.MapSpec `ebpf:"args"`
 	ArgsScratch  *ebpf.MapSpec `ebpf:"args_scratch"`
 	CallScratch  *ebpf.MapSpec `ebpf:"call_scratch"`
+	CapCallers   *ebpf.MapSpec `ebpf:"cap_callers"`
 	CapChecks    *ebpf.MapSpec `ebpf:"cap_checks"`
+	CapFast      *ebpf.MapSpec `ebpf:"cap_fast"`
+	CapLearned   *ebpf.MapSpec `ebpf:"cap_learned"`
+	CapScratch   *ebpf.MapSpec `ebpf:"cap_scratch"`
 	Config       *ebpf.MapSpec `ebpf:"config"`
 	Counts       *ebpf.MapSpec `ebpf:"counts"`
 	FileCalls    *ebpf.MapSpec `ebpf:"file_calls"`
@@ -286,7 +320,11 @@ type recorderMaps struct {
 	Args         *ebpf.Map `ebpf:"args"`
 	ArgsScratch  *ebpf.Map `ebpf:"args_scratch"`
 	CallScratch  *ebpf.Map `ebpf:"call_scratch"`
+	CapCallers   *ebpf.Map `ebpf:"cap_callers"`
 	CapChecks    *ebpf.Map `ebpf:"cap_checks"`
+	CapFast      *ebpf.Map `ebpf:"cap_fast"`
+	CapLearned   *ebpf.Map `ebpf:"cap_learned"`
+	CapScratch   *ebpf.Map `ebpf:"cap_scratch"`
 	Config       *ebpf.Map `ebpf:"config"`
 	Counts       *ebpf.Map `ebpf:"counts"`
 	FileCalls    *ebpf.Map `ebpf:"file_calls"`
@@ -308,7 +346,11 @@ func (m *recorderMaps) Close() error {
 		m.Args,
 		m.ArgsScratch,
 		m.CallScratch,
+		m.CapCallers,
 		m.CapChecks,
+		m.CapFast,
+		m.CapLearned,
+		m.CapScratch,
 		m.Config,
 		m.Counts,
 		m.FileCalls,
