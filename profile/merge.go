@@ -184,6 +184,7 @@ func emitRules(rules map[string]*keyedRule, order []string, keep func(specs.Linu
 // first recording that has one. It is the one merge of recordings: generate and merge use it.
 func MergeRecordings(recs []*Recording, names []string) *Recording {
 	out := NewRecording("profgen", "merge")
+	capsWarning := unobservedCapabilitiesWarning(recs, names)
 	for i, r := range recs {
 		if len(out.Source.Command) == 0 {
 			out.Source.Command = append([]string(nil), r.Source.Command...)
@@ -192,6 +193,9 @@ func MergeRecordings(recs []*Recording, names []string) *Recording {
 		if i < len(names) {
 			out.Source.Inputs = append(out.Source.Inputs, names[i])
 		}
+	}
+	if capsWarning != "" {
+		out.Source.Warnings = append(out.Source.Warnings, capsWarning)
 	}
 	return out
 }

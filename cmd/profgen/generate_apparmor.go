@@ -180,7 +180,7 @@ patch: merge it into the manifest, or apply it with kubectl patch --patch-file.`
 				if err != nil {
 					return err
 				}
-				if !capabilitiesObserved(rec) {
+				if !profile.CapabilityChecksObserved(rec) {
 					return fmt.Errorf("generate k8s: %s holds no observed capability checks (record with --backend ebpf)", recording)
 				}
 				caps = profile.CapabilitiesUsed(rec.Capabilities)

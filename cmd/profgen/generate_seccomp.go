@@ -11,7 +11,6 @@ import (
 
 	"github.com/profgen/profgen/internal/sizelimit"
 	"github.com/profgen/profgen/profile"
-	"github.com/profgen/profgen/recorder/ebpf"
 	"github.com/profgen/profgen/seccomp"
 )
 
@@ -126,7 +125,7 @@ func (s *seccompOutput) encodeQuiet(rec *profile.Recording, opts profile.Seccomp
 		}
 	}
 	ko := profile.KubeOutput{Name: name, Kind: s.podKind, Container: container, SPOAPIVersion: s.spoVersion}
-	if s.format == profile.FormatPod && rec != nil && capabilitiesObserved(rec) {
+	if s.format == profile.FormatPod && rec != nil && profile.CapabilityChecksObserved(rec) {
 		ko.Capabilities = profile.CapabilitiesUsed(rec.Capabilities)
 	}
 	b, err := profile.EncodeSeccompFor(p, s.format, ko)
@@ -162,24 +161,6 @@ func unknownToLibseccomp(p *specs.LinuxSeccomp) string {
 	}
 	lib, _ := seccomp.LibseccompVersion()
 	return "names unknown to libseccomp " + lib + " are skipped by runtimes built with it, so this deny-list does not deny them (" + strings.Join(parts, "; ") + ")"
-}
-
-// capabilitiesObserved says whether rec's capabilities are the complete set its workload used,
-// so that an output may drop every other: the eBPF backend saw every capability check (unless
-// its warnings say it could not), and a recording that lists capabilities saw those.
-func capabilitiesObserved(rec *profile.Recording) bool {
-	if len(rec.Capabilities) > 0 {
-		return true
-	}
-	if rec.Source.Backend != "ebpf" {
-		return false
-	}
-	for _, w := range rec.Source.Warnings {
-		if strings.HasPrefix(w, ebpf.WarnNoCapabilities) {
-			return false
-		}
-	}
-	return true
 }
 
 func newGenerateSeccompCmd() *cobra.Command {

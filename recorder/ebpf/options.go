@@ -16,7 +16,7 @@ var ErrUnavailable = errors.New("eBPF recording unavailable")
 
 // WarnNoCapabilities begins the recording's warning when the capability checks could not be
 // recorded (its capabilities are then not the complete set the workload used).
-const WarnNoCapabilities = "capability checks not recorded"
+const WarnNoCapabilities = profile.WarnNoCapabilities
 
 // Options say what to record.
 type Options struct {

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/profgen/profgen/profile"
+	"github.com/profgen/profgen/syscalls"
+)
+
+// TestMergedCapabilitiesNeedEveryInput: an eBPF recording (capability checks observed) merged
+// with a ptrace one (none observed) holds only the eBPF part's capabilities, so the merge must
+// not claim them as the workload's whole set: generate k8s --recording refuses it and --format
+// pod leaves the capabilities out, instead of "drop: [ALL]" with what one part used.
+func TestMergedCapabilitiesNeedEveryInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, backend string, caps ...string) string {
+		r := profile.NewRecording("profgen", backend)
+		r.AddSyscall(syscalls.X86_64, "read", 1, profile.Process{PID: 1})
+		for _, c := range caps {
+			r.AddCapability(c)
+		}
+		p := filepath.Join(dir, name)
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.WriteTo(f); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		return p
+	}
+	eb := write("ebpf.rec.json", "ebpf", "net_bind_service")
+	eb2 := write("ebpf2.rec.json", "ebpf", "sys_time")
+	pt := write("ptrace.rec.json", "ptrace")
+	k8s := func(rec string) result {
+		return runProfgen(t, nil, "generate", "k8s", "--apparmor", "p", "--pod-container", "web", "--recording", rec)
+	}
+	if r := k8s(eb); r.code != 0 || !strings.Contains(r.stdout, "NET_BIND_SERVICE") {
+		t.Fatalf("eBPF recording: %+v", r)
+	}
+	merged := filepath.Join(dir, "merged.rec.json")
+	if r := runProfgen(t, nil, "merge", "-o", merged, eb, pt); r.code != 0 {
+		t.Fatalf("merge: %+v", r)
+	}
+	if r := k8s(merged); r.code != 1 || strings.Contains(r.stdout, "drop") {
+		t.Errorf("generate k8s of an eBPF recording merged with a ptrace one: exit %d, want 1 (capabilities of one part only)\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r := runProfgen(t, nil, "generate", "seccomp", "--format", "pod", "--pod-container", "web", "--seccomp-name", "app", eb, pt)
+	if r.code != 0 || strings.Contains(r.stdout, "capabilities") {
+		t.Errorf("--format pod of an eBPF and a ptrace recording: exit %d, want 0 and no capabilities\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// Two eBPF recordings: their capabilities together are the set.
+	both := filepath.Join(dir, "both.rec.json")
+	if r := runProfgen(t, nil, "merge", "-o", both, eb, eb2); r.code != 0 {
+		t.Fatalf("merge: %+v", r)
+	}
+	if r := k8s(both); r.code != 0 || !strings.Contains(r.stdout, "NET_BIND_SERVICE") || !strings.Contains(r.stdout, "SYS_TIME") {
+		t.Errorf("generate k8s of two merged eBPF recordings: %+v", r)
+	}
+}
