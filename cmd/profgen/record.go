@@ -67,8 +67,11 @@ run on untraced.
 --backend says how syscalls are seen: "ptrace" as above; "ebpf" counts them in the kernel
 with eBPF programs on raw tracepoints, at close to native speed (needs root, or CAP_BPF and
 CAP_PERFMON, and a kernel with BTF; x86-64 only); "auto" (the default) takes eBPF when its
-programs load and the flags need nothing only ptrace does (--baseline; file paths for
---apparmor and --recording), else ptrace, and says on standard error which and why. Only the
+programs load and the flags need nothing only ptrace does, else ptrace, and says on standard
+error which and why. Only ptrace does --baseline (its seccomp filter lets the known syscalls
+run without a stop) and --runtime-base (it sees each syscall in order, with its arguments).
+Both record the files --apparmor and --recording need (eBPF reads them at each file
+syscall's exit, through a ring buffer, only when asked). Only the
 eBPF backend records a whole cgroup: --cgroup DIR (a cgroup v2 directory) or --container ID
 (its cgroup, found through "runc state ID"; --container-runtime crun asks crun;
 --container-root DIR is the runtime's state directory, for containers Docker or containerd

@@ -59,8 +59,6 @@ func (o *recordOptions) chooseBackend() (backend, note string, err error) {
 		why = "--baseline works through its seccomp filter"
 	case o.base.runtime != "":
 		why = "--runtime-base sees each syscall in order"
-	case o.out.apparmor.path != "" || o.out.recording != "":
-		why = "the eBPF backend reads the paths of opens and execs only, and --apparmor and --recording keep every file syscall's"
 	}
 	if why != "" && !scoped {
 		return backendPtrace, "profgen: recording with ptrace: " + why, nil
@@ -144,13 +142,6 @@ func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrac
 	res, err := ebpf.Record(ctx, eopts)
 	if err != nil {
 		return recordOutcome{}, fmt.Errorf("record: %w", err)
-	}
-	if popts.Files {
-		// Said on stderr too: without renames and removals, an AppArmor profile keeps
-		// per-run names (redis's temp-PID.rdb) and lacks rename targets (dump.rdb).
-		const warn = "recorded with the eBPF backend: files are those opened and executed; other file syscalls (mkdir, unlink, rename, chmod ...) are not recorded"
-		res.Recording.Source.Warnings = append(res.Recording.Source.Warnings, warn)
-		fmt.Fprintf(w, "profgen: warning: %s; --backend ptrace records them\n", warn)
 	}
 	if startup != "" {
 		res.Recording.Source.Warnings = append(res.Recording.Source.Warnings, startup)

@@ -43,31 +43,49 @@ func TestRecordBackendAuto(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 		}
 	}
-	// Paths are read by ptrace only: auto says so and takes it.
+	// Files for --recording and --apparmor: eBPF records them.
 	rec := filepath.Join(dir, "r.json")
 	r = runProfgen(t, nil, "record", "--recording", rec, "--", "/bin/cat", "/etc/hostname")
-	if r.code != 0 || !strings.Contains(r.stderr, "recording with ptrace: the eBPF backend reads the paths of opens and execs only") {
+	if r.code != 0 || !strings.Contains(r.stderr, "recording with eBPF") {
 		t.Errorf("auto with --recording: status %d, stderr:\n%s", r.code, r.stderr)
 	}
-	if loadRec(t, rec).Source.Backend != "ptrace" {
-		t.Errorf("auto with --recording did not record with ptrace")
+	got := loadRec(t, rec)
+	if got.Source.Backend != "ebpf" {
+		t.Errorf("auto with --recording recorded with %s", got.Source.Backend)
+	}
+	if f := got.Files["/etc/hostname"]; f == nil || f.Access != "r" {
+		t.Errorf("/etc/hostname: %+v", f)
+	}
+	// --baseline needs ptrace's seccomp filter: auto says so and takes it.
+	r = runProfgen(t, nil, "record", "--baseline", out, "--recording", rec, "--", "/bin/cat", "/etc/hostname")
+	if r.code != 0 || !strings.Contains(r.stderr, "recording with ptrace: --baseline") {
+		t.Errorf("auto with --baseline: status %d, stderr:\n%s", r.code, r.stderr)
 	}
 }
 
-// TestRecordEBPFFilesWarning: the eBPF backend's paths are those of opens and execs; a user
-// who asked for the AppArmor profile with --backend ebpf is told so on stderr, not only in the
-// recording (redis's profile had its per-run temp-PID.rdb names and no rule for the file
-// they are renamed to).
-func TestRecordEBPFFilesWarning(t *testing.T) {
+// TestRecordEBPFRenames: the eBPF backend records renames (and every other file syscall the
+// ptrace backend does): the AppArmor profile has the file a temporary one became, and no
+// warning is given.
+func TestRecordEBPFRenames(t *testing.T) {
 	requireBPF(t)
 	dir := t.TempDir()
-	r := runProfgen(t, nil, "record", "--backend", "ebpf", "--apparmor", filepath.Join(dir, "p.aa"), "--",
+	prof := filepath.Join(dir, "p.aa")
+	r := runProfgen(t, nil, "record", "--backend", "ebpf", "--apparmor", prof, "--apparmor-no-generalize", "tmp", "--",
 		"/bin/sh", "-c", "echo x > "+dir+"/t && mv "+dir+"/t "+dir+"/u")
 	if r.code != 0 {
 		t.Fatalf("exit status %d: %s", r.code, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "warning: recorded with the eBPF backend") || !strings.Contains(r.stderr, "rename") {
-		t.Errorf("no warning on stderr that renames and removals are not recorded:\n%s", r.stderr)
+	if strings.Contains(r.stderr, "warning") {
+		t.Errorf("a warning on stderr:\n%s", r.stderr)
+	}
+	b, err := os.ReadFile(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{dir + "/u w", dir + "/t rw"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("profile lacks %q:\n%s", want, b)
+		}
 	}
 }
 

@@ -93,15 +93,21 @@ func (cs *callStrings) path(slot int) (string, bool) {
 	return cs.str[slot], true
 }
 
-// exec records the program a process executed.
+// exec records the program a process executed, named as the ptrace recorder names it: the
+// path execve was given (a script's, not its interpreter's), resolved, after symbolic links;
+// the file executed when that name is a descriptor's (fexecve) or cannot be resolved.
 func (d *fileDecoder) exec(c fileCallEvent, cs *callStrings) {
-	path, ok := cs.path(slotFile)
-	if !ok || path == "" {
+	path, ok := d.resolve(cs, 0)
+	if ok && !strings.HasPrefix(path, "/dev/fd/") {
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			path = real
+		}
+	} else if path, ok = cs.path(slotFile); !ok || path == "" {
 		return
 	}
 	d.agg.File(c.pid, path, "x")
 	d.agg.FileType(c.pid, path, profile.FileTypeRegular)
-	if d.agg.Created(path) && c.iUID != c.fsuid {
+	if d.agg.Created(path) && !d.owner("execve", c, false, path) {
 		d.agg.NotOwner(path)
 	}
 }

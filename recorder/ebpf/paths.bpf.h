@@ -429,15 +429,17 @@ static __always_inline __u8 send_path(struct path *p, __u64 seq, __u32 tid, __u8
 	return send_path_at((__u64)BPF_CORE_READ(p, dentry), (__u64)BPF_CORE_READ(p, mnt), seq, tid, slot);
 }
 
-// send_user_str sends the string the caller passed at ptr as string slot of the call seq. It
-// returns 1 when the string is a relative path, 0 when it is absolute or could not be read.
-static __always_inline int send_user_str(__u64 ptr, __u64 seq, __u32 tid, __u8 slot)
+// send_user_str sends the string the caller passed at ptr (in kernel memory when kernel) as
+// string slot of the call seq. It returns 1 when the string is a relative path, 0 when it is
+// absolute or could not be read.
+static __always_inline int send_user_str(__u64 ptr, __u64 seq, __u32 tid, __u8 slot, int kernel)
 {
 	__u32 zero = 0;
 	struct rec_str *r = bpf_map_lookup_elem(&str_scratch, &zero);
 	if (!r)
 		return 0;
-	long n = bpf_probe_read_user_str(r->s, PATH_MAX_LEN, (void *)ptr);
+	long n = kernel ? bpf_probe_read_kernel_str(r->s, PATH_MAX_LEN, (void *)ptr)
+			: bpf_probe_read_user_str(r->s, PATH_MAX_LEN, (void *)ptr);
 	if (n <= 0)
 		return 0;
 	__u32 len = (n - 1) & (PATH_MAX_LEN - 1);
@@ -519,7 +521,7 @@ static __always_inline __u64 arg_at(struct file_call *c, __u8 i)
 // dirfd) as slot+1 when it is relative. (Global: verified once.)
 __attribute__((noinline)) int send_arg_at(__u64 str, int dirfd, __u64 seq, __u32 tid, __u32 slot)
 {
-	if (send_user_str(str, seq, tid, slot))
+	if (send_user_str(str, seq, tid, slot, 0))
 		send_base(dirfd, seq, tid, slot + 1);
 	return 0;
 }
@@ -689,8 +691,23 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	return finish_call(&c, ret);
 }
 
-// send_exec sends the program task (of thread group tgid) executes; the thread that called
-// execve was old_pid, whose kept arguments are dropped (its exit is not sent).
+struct linux_binprm___paths {
+	const char *filename;
+} __attribute__((preserve_access_index));
+
+// send_exec_name sends the name a program was executed by (the kernel's copy of execve's
+// path: a script's, not its interpreter's) as string 0, with the working directory as its base
+// when it is relative. (Global: verified once.)
+__attribute__((noinline)) int send_exec_name(__u64 name, __u64 seq, __u32 tid)
+{
+	if (send_user_str(name, seq, tid, 0, 1))
+		send_base(AT_FDCWD, seq, tid, 1);
+	return 0;
+}
+
+// send_exec sends the program task (of thread group tgid) executes: the name it was executed
+// by and its file. The thread that called execve was old_pid, whose kept arguments are
+// dropped (its exit is not sent).
 static __always_inline void send_exec(struct task_struct *task, __u32 tgid, int old_pid, void *bprm)
 {
 	__u64 old = ((__u64)tgid << 32) | (__u32)old_pid;
@@ -706,6 +723,7 @@ static __always_inline void send_exec(struct task_struct *task, __u32 tgid, int 
 	rc->pid = tgid;
 	struct task_struct___paths *t = (void *)task;
 	rc->fsuid = BPF_CORE_READ(t, cred, fsuid.val);
+	send_exec_name((__u64)BPF_CORE_READ((struct linux_binprm___paths *)bprm, filename), rc->h.seq, rc->h.tid);
 	struct file___paths *f = (void *)BPF_CORE_READ((struct linux_binprm *)bprm, file);
 	if (f)
 		send_file(f, rc);
