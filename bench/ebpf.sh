@@ -4,7 +4,8 @@
 # hits all alike), and its start-up on its own. Targets:
 #   heavy5.sh (heavy.sh five times over)  profgen --backend ebpf within 1.05x native
 #   parallel.sh (two CPU-bound procs)     profgen --backend ebpf within 1.05x native
-#   heavy5.sh with --recording (the paths of opens and execs through the ring buffer)  within 1.3x
+#   heavy5.sh with --recording, and with --apparmor (the files of every file syscall through the
+#   ring buffer)  within 1.3x
 #   start-up (record -- /bin/true, less the native run)  under 0.3 s
 # Wall seconds are the median of ROUNDS runs (default 5); cpu is the workload's user+system
 # seconds (for profgen, its children's, profgen's own included), a figure less disturbed by
@@ -13,6 +14,7 @@
 #
 #   bench/ebpf.sh
 #   ROUNDS=3 bench/ebpf.sh
+#   ONLY="heavy5-paths heavy5-apparmor" bench/ebpf.sh    # these rows alone (and no start-up)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PROFGEN=${PROFGEN:-bin/profgen}
@@ -39,6 +41,9 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 bench() {
 	local name=$1 workload=$2 k
 	shift 2
+	if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]]; then
+		return
+	fi
 	for k in native ebpf ptrace strace; do : > "$work/$k"; done
 	for _ in $(seq "$ROUNDS"); do
 		run native "$workload" >> "$work/native"
@@ -70,7 +75,7 @@ while read -r name nw nc ew ec pw pc sw sc lo hi; do
 	sr=$(awk -v a="$sw" -v b="$nw" 'BEGIN { printf "%.2f", a / b }')
 	printf "%-12s %7ss/%6ss %7ss/%6ss %7ss/%6ss %7ss/%6ss %8sx %13s %8sx %8sx\n" "$name" "$nw" "$nc" "$ew" "$ec" "$pw" "$pc" "$sw" "$sc" "$er" "$lo-${hi}x" "$pr" "$sr"
 	limit=1.05
-	[ "$name" = heavy5-paths ] && limit=1.3
+	case $name in heavy5-paths | heavy5-apparmor) limit=1.3 ;; esac
 	if awk -v r="$er" -v l="$limit" 'BEGIN { exit !(r > l) }'; then
 		echo "  MISSED: $name with --backend ebpf is ${er}x native (wall), target ${limit}x"
 		fail=1
@@ -79,7 +84,9 @@ done < <(
 	bench heavy5 bench/heavy5.sh
 	bench parallel bench/parallel.sh
 	bench heavy5-paths bench/heavy5.sh --recording "$work/r.json"
+	bench heavy5-apparmor bench/heavy5.sh --apparmor "$work/p.aa"
 )
+[ -n "${ONLY:-}" ] && exit $fail
 
 # Start-up: record a program that does almost nothing; the time beyond its native run is
 # profgen's (load and attach the programs, start, read the maps, write the profile).

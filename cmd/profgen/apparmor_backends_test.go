@@ -31,15 +31,7 @@ func TestAppArmorBackendsAgree(t *testing.T) {
 		t.Run(w.name, func(t *testing.T) {
 			var profiles [2][]string
 			for i, backend := range []string{"ptrace", "ebpf"} {
-				work := t.TempDir()
-				for _, d := range []string{"empty", "opath"} {
-					if err := os.Mkdir(filepath.Join(work, d), 0o755); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if err := os.Symlink("empty", filepath.Join(work, "link")); err != nil {
-					t.Fatal(err)
-				}
+				work := exactWorkDir(t)
 				env := append(os.Environ(), "WORK="+work)
 				for _, l := range recordProfile(t, env, []string{"--backend", backend, "--apparmor-no-generalize", "tmp"}, w.args...) {
 					profiles[i] = append(profiles[i], strings.ReplaceAll(l, work, "WORK"))

@@ -61,8 +61,10 @@ func recordProfile(t *testing.T, env []string, extra []string, args ...string) [
 	return lines
 }
 
-func TestAppArmorExactShell(t *testing.T) {
-	testutil.RequireCommand(t, "python3")
+// exactWorkDir makes the work directory exactScript runs in: empty and opath directories and
+// link, a symbolic link to empty.
+func exactWorkDir(t *testing.T) string {
+	t.Helper()
 	work := t.TempDir()
 	for _, d := range []string{"empty", "opath"} {
 		if err := os.Mkdir(filepath.Join(work, d), 0o755); err != nil {
@@ -72,6 +74,12 @@ func TestAppArmorExactShell(t *testing.T) {
 	if err := os.Symlink("empty", filepath.Join(work, "link")); err != nil {
 		t.Fatal(err)
 	}
+	return work
+}
+
+func TestAppArmorExactShell(t *testing.T) {
+	testutil.RequireCommand(t, "python3")
+	work := exactWorkDir(t)
 	env := append(os.Environ(), "WORK="+work)
 	// The tmp rule would generalise the test's own temporary directory: off, so that only
 	// what the workload did shapes the names.

@@ -88,7 +88,9 @@ func TestAppArmorNginx(t *testing.T) {
 		t.Fatal(err)
 	}
 	prof := filepath.Join(dir, "profile")
-	cmd := exec.Command(profgenBin, "record", "--recording", filepath.Join(dir, "rec.json"), "--apparmor", prof,
+	// The ptrace backend: the capabilities checked below are those it derives from what
+	// succeeded (the eBPF backend records the checks themselves).
+	cmd := exec.Command(profgenBin, "record", "--backend", "ptrace", "--recording", filepath.Join(dir, "rec.json"), "--apparmor", prof,
 		"--apparmor-name", "nginx", "--", nginx, "-c", conf, "-g", "daemon off;")
 	out := &strings.Builder{}
 	cmd.Stdout, cmd.Stderr = out, out
@@ -176,7 +178,9 @@ func TestAppArmorRedisTempNames(t *testing.T) {
 	}
 	sock := filepath.Join(dir, "redis.sock")
 	prof := filepath.Join(dir, "profile")
-	cmd := exec.Command(profgenBin, "record", "--recording", filepath.Join(dir, "rec.json"), "--apparmor", prof,
+	// The ptrace backend: the capabilities checked below are those it derives from what
+	// succeeded (the eBPF backend records the checks themselves).
+	cmd := exec.Command(profgenBin, "record", "--backend", "ptrace", "--recording", filepath.Join(dir, "rec.json"), "--apparmor", prof,
 		"--apparmor-name", "redis", "--apparmor-no-generalize", "tmp", "--", server, "--port", "0", "--unixsocket", sock,
 		"--dir", data, "--appendonly", "yes", "--save", "")
 	out := &strings.Builder{}

@@ -276,6 +276,10 @@ func (d *fileDecoder) owner(name string, c fileCallEvent, open bool, path string
 	if open && c.iMode != 0 {
 		return c.iUID == c.fsuid
 	}
+	if makesInode(name) {
+		d.owners[path] = c.fsuid // a new file is its maker's (what happens to it later is not)
+		return true
+	}
 	if _, ok := chownUID(name, c.args); ok {
 		if uid, ok := d.owners[path]; ok {
 			return uid == c.fsuid
@@ -301,4 +305,14 @@ func chownUID(name string, args [6]uint64) (uint32, bool) {
 	}
 	uid := uint32(args[i])
 	return uid, uid != ^uint32(0)
+}
+
+// makesInode reports whether a successful call of syscall name made a new file, owned by the
+// caller's fsuid.
+func makesInode(name string) bool {
+	switch name {
+	case "mkdir", "mkdirat", "mknod", "mknodat", "symlink", "symlinkat", "creat":
+		return true
+	}
+	return false
 }
