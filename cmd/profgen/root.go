@@ -76,7 +76,27 @@ Exit status: 0 success, 1 failure, 2 bad usage, 3 a change that diff --fail-on a
 		newOCIHookCmd(),
 		newVersionCmd(),
 	)
+	cmd.InitDefaultCompletionCmd() // here rather than in Execute, so that it is walked below
+	refuseUnknownSubcommands(cmd)
 	return cmd
+}
+
+// refuseUnknownSubcommands makes every command below root that only groups others (generate,
+// apparmor, syscalls) refuse a word that names none of them, as root does, with exit status 2:
+// cobra would print the group's help and exit 0, so "profgen generate sccomp" passed in a
+// script. Alone, such a command still prints its help.
+func refuseUnknownSubcommands(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		if c.HasSubCommands() && c.Run == nil && c.RunE == nil {
+			c.RunE = func(c *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return usagef("unknown command %q for %q (see '%s --help')", args[0], c.CommandPath(), c.CommandPath())
+				}
+				return c.Help()
+			}
+			refuseUnknownSubcommands(c)
+		}
+	}
 }
 
 // run executes profgen with args and returns the exit status.
@@ -99,12 +119,35 @@ func execute(cmd *cobra.Command, args []string, stdout, stderr io.Writer) int {
 		}
 		return ee.code
 	}
-	fmt.Fprintln(stderr, "profgen:", err)
 	var ue usageError
-	if errors.As(err, &ue) || isCobraUsageError(c, err) {
+	if errors.As(err, &ue) {
+		fmt.Fprintln(stderr, "profgen:", err)
 		return exitUsage
 	}
+	if isCobraUsageError(c, err) {
+		if isArgCountError(err) {
+			// cobra's "accepts 2 arg(s), received 0" names neither the command nor its
+			// arguments.
+			fmt.Fprintf(stderr, "profgen: %s: %v (usage: %s)\n", strings.TrimPrefix(c.CommandPath(), "profgen "), err, c.UseLine())
+		} else {
+			fmt.Fprintln(stderr, "profgen:", err)
+		}
+		return exitUsage
+	}
+	fmt.Fprintln(stderr, "profgen:", err)
 	return exitFailure
+}
+
+// isArgCountError recognises the errors of cobra's argument-count checks (cobra.ExactArgs,
+// MinimumNArgs ...).
+func isArgCountError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"accepts ", "requires at least", "requires at most", "requires exactly"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // isCobraUsageError recognises the usage errors cobra makes itself (unknown command, wrong

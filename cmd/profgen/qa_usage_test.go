@@ -1,0 +1,35 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestUsageErrorsNameTheCommand: a wrong number of arguments names the command and its
+// usage line (cobra's own "accepts 2 arg(s), received 0" named neither), and a word that
+// names no subcommand of a group (generate, apparmor, syscalls, completion) is refused with
+// exit status 2 instead of the group's help and exit 0.
+func TestUsageErrorsNameTheCommand(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"install"}, "profgen: install: accepts 2 arg(s), received 0 (usage: profgen install [--root DIR] NAME FILE"},
+		{[]string{"merge"}, "profgen: merge: requires at least 1 arg(s)"},
+		{[]string{"generate", "apparmor"}, "profgen: generate apparmor: requires at least 1 arg(s)"},
+		{[]string{"generate", "sccomp"}, `unknown command "sccomp" for "profgen generate"`},
+		{[]string{"apparmor", "instal", "x"}, `unknown command "instal" for "profgen apparmor"`},
+		{[]string{"syscalls", "lokup", "1"}, `unknown command "lokup" for "profgen syscalls"`},
+		{[]string{"completion", "bsh"}, `unknown command "bsh" for "profgen completion"`},
+	} {
+		r := runProfgen(t, nil, tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 || r.stdout != "" {
+			t.Errorf("profgen %s: exit %d, stdout %d bytes, stderr %q; want exit 2 and one line with %q",
+				strings.Join(tc.args, " "), r.code, len(r.stdout), r.stderr, tc.want)
+		}
+	}
+	// A group alone still prints its help.
+	if r := runProfgen(t, nil, "generate"); r.code != 0 || !strings.Contains(r.stdout, "Available Commands") {
+		t.Errorf("profgen generate: %+v", r)
+	}
+}
