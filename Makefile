@@ -38,7 +38,7 @@ FUZZ_TARGETS += ./recorder/auditlog:FuzzSeccompRawAgrees ./recorder/auditlog:Fuz
 FUZZ_TARGETS += ./recorder:FuzzParseBaseline ./recorder/ptrace:FuzzDecodeFilter
 FUZZ_TARGETS += ./recorder:FuzzParseStatusCreds
 FUZZ_TARGETS += ./recorder/ebpf:FuzzParseProcCgroup ./recorder/ebpf:FuzzParseMountinfoCgroup2 ./recorder/ebpf:FuzzParseKallsyms ./recorder/ebpf:FuzzParseBacktraceName ./recorder/ebpf:FuzzDecodePathEvent ./recorder/ebpf:FuzzParseTaskSyscall
-FUZZ_TARGETS += ./ocihook:FuzzParseState
+FUZZ_TARGETS += ./ocihook:FuzzParseState ./recorder/ebpf:FuzzRuntimeErrorMessage
 
 .PHONY: all deps build test unit race fuzz vet cross staticcheck demo generate verify-generate bench lint clean
 

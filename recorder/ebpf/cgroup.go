@@ -106,6 +106,28 @@ func CgroupOfPID(pid int) (string, error) {
 	return filepath.Join(root, rel), nil
 }
 
+// RuntimeErrorMessage returns what an OCI runtime's standard error says, on one line: the
+// msg="..." of each of runc's log lines (time="..." level=error msg="container does not
+// exist"), other lines (crun's) as they are, joined by "; ".
+func RuntimeErrorMessage(stderr []byte) string {
+	var msgs []string
+	for _, line := range strings.Split(string(stderr), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if i := strings.Index(line, " msg=\""); i >= 0 && strings.HasPrefix(line, "time=") {
+			if m, err := strconv.QuotedPrefix(line[i+len(" msg="):]); err == nil {
+				if u, err := strconv.Unquote(m); err == nil {
+					line = u
+				}
+			}
+		}
+		msgs = append(msgs, strings.Join(strings.Fields(line), " "))
+	}
+	return strings.Join(msgs, "; ")
+}
+
 // ContainerState asks the OCI runtime (runc, crun: any that has a "state" command printing
 // JSON with a pid and a status) for the init process of container id and the container's
 // status: "created" (runc create: the init waits to run the container's program) or
@@ -124,7 +146,7 @@ func ContainerState(ctx context.Context, runtime, root, id string) (pid int, sta
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && len(ee.Stderr) > 0 {
-			return 0, "", fmt.Errorf("%s state %s: %w: %s", runtime, id, err, strings.TrimSpace(string(ee.Stderr)))
+			return 0, "", fmt.Errorf("%s state %s: %s (%w)", runtime, id, RuntimeErrorMessage(ee.Stderr), err)
 		}
 		return 0, "", fmt.Errorf("%s state %s: %w", runtime, id, err)
 	}

@@ -80,3 +80,30 @@ func FuzzParseMountinfoCgroup2(f *testing.F) {
 		}
 	})
 }
+
+func TestRuntimeErrorMessage(t *testing.T) {
+	for in, want := range map[string]string{
+		`time="2026-12-06T02:44:40Z" level=error msg="container does not exist"` + "\n":        "container does not exist",
+		`time="2026-12-06T02:46:06Z" level=error msg="lstat /run/runc/x: permission denied"`:   "lstat /run/runc/x: permission denied",
+		`time="t" level=error msg="say \"hi\"\n"` + "\n" + `time="t" level=warning msg=second`: `say "hi"; time="t" level=warning msg=second`,
+		"error opening file `/run/crun/x/status`: No such file or directory\n":                 "error opening file `/run/crun/x/status`: No such file or directory",
+		"":                                 "",
+		"a\n\n  b  c \n":                   "a; b c",
+		`time="t" level=error msg="broken`: `time="t" level=error msg="broken`,
+	} {
+		if got := RuntimeErrorMessage([]byte(in)); got != want {
+			t.Errorf("RuntimeErrorMessage(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzRuntimeErrorMessage(f *testing.F) {
+	f.Add([]byte(`time="2026-12-06T02:44:40Z" level=error msg="container does not exist"` + "\n"))
+	f.Add([]byte("error opening file `/run/crun/x/status`: No such file or directory\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got := RuntimeErrorMessage(data)
+		if strings.ContainsAny(got, "\n\r") {
+			t.Errorf("message spans lines: %q", got)
+		}
+	})
+}
