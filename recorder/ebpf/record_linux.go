@@ -405,20 +405,29 @@ func cgroupScope(dir string) (scope, error) {
 	if err := unix.Statfs(dir, &st); err != nil {
 		return scope{}, fmt.Errorf("look at cgroup %s: %w", dir, err)
 	}
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return scope{}, fmt.Errorf("read the mount table: %w", err)
+	}
+	root, rootErr := ParseMountinfoCgroup2(mounts)
 	if st.Type != unix.CGROUP2_SUPER_MAGIC {
-		return scope{}, fmt.Errorf("cgroup %s: %w (not on a cgroup2 file system)", dir, ErrNoUnifiedCgroup)
+		where := "this host has no cgroup2 mount"
+		if rootErr == nil {
+			// A hybrid host's v1 directory (/sys/fs/cgroup/memory/...): name the v2 one.
+			where = "the cgroup v2 hierarchy is mounted at " + root
+		}
+		return scope{}, fmt.Errorf("cgroup %s: %w (not on a cgroup2 file system; %s)", dir, ErrNoUnifiedCgroup, where)
+	}
+	if rootErr != nil {
+		return scope{}, rootErr
 	}
 	var fi unix.Stat_t
 	if err := unix.Stat(dir, &fi); err != nil {
 		return scope{}, fmt.Errorf("look at cgroup %s: %w", dir, err)
 	}
-	mounts, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return scope{}, fmt.Errorf("read the mount table: %w", err)
-	}
-	root, err := ParseMountinfoCgroup2(mounts)
-	if err != nil {
-		return scope{}, err
+	if fi.Mode&unix.S_IFMT != unix.S_IFDIR {
+		// cgroup.procs or another file of the cgroup: its id is no cgroup's.
+		return scope{}, fmt.Errorf("cgroup %s: not a directory (a cgroup is the directory that holds cgroup.procs)", dir)
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
