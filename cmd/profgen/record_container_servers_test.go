@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/profgen/profgen/internal/testutil"
+	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/recorder/ebpf"
 )
 
@@ -27,10 +29,13 @@ var allServers = flag.Bool("all-servers", false, "run the eBPF server tests for 
 // containerServer is a server of serverWorkloads recorded in runc by the eBPF backend, and how
 // its profile is shown to be enforced.
 type containerServer struct {
-	name    string // the serverWorkloads entry
-	cgroup  bool   // record by --cgroup (else --container ID --container-root)
-	deflt   bool   // run without -all-servers
-	enforce func(t *testing.T, w serverWorkload, dir string, p *specs.LinuxSeccomp, nnp bool)
+	name   string // the serverWorkloads entry, or nginx-workers
+	cgroup bool   // record by --cgroup (else --container ID --container-root)
+	deflt  bool   // run without -all-servers
+	// caps: recorded with Docker's default capabilities, the server runs again with exactly
+	// those the recording says it used, and fails without any one of them.
+	caps    bool
+	enforce func(t *testing.T, w serverWorkload, dir string, p *specs.LinuxSeccomp, nnp bool, caps []string)
 }
 
 var containerServers = []containerServer{
@@ -39,17 +44,87 @@ var containerServers = []containerServer{
 	{name: "redis", deflt: true, enforce: enforceRedisSave},
 	// The call that writes the response, denied: the server starts, accepts, and every GET
 	// fails.
-	{name: "nginx", cgroup: true, deflt: true, enforce: enforceWithout("writev")},
+	{name: "nginx-workers", cgroup: true, deflt: true, caps: true, enforce: enforceWithout("writev")},
+	{name: "nginx", cgroup: true, enforce: enforceWithout("writev")},
 	{name: "python-http", enforce: enforceWithout("sendto")},
 }
 
-func enforceWithout(name string) func(*testing.T, serverWorkload, string, *specs.LinuxSeccomp, bool) {
-	return func(t *testing.T, w serverWorkload, dir string, p *specs.LinuxSeccomp, nnp bool) {
+// nginxWorkers is Debian's nginx as it runs by default: a master process, root, and worker
+// processes that become nobody (setgid, setuid) and serve.
+var nginxWorkers = serverWorkload{name: "nginx-workers", program: "/usr/sbin/nginx", traffic: httpTraffic, args: func(dir string, port int) []string {
+	conf := fmt.Sprintf(`daemon off;
+worker_processes 2;
+pid %[1]s/nginx-workers.pid;
+error_log stderr;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path %[1]s/client_body;
+  proxy_temp_path %[1]s/proxy;
+  fastcgi_temp_path %[1]s/fastcgi;
+  uwsgi_temp_path %[1]s/uwsgi;
+  scgi_temp_path %[1]s/scgi;
+  server { listen 127.0.0.1:%[2]d; root %[1]s/www; }
+}
+`, dir, port)
+	os.WriteFile(filepath.Join(dir, "nginx-workers.conf"), []byte(conf), 0o644)
+	return []string{"/usr/sbin/nginx", "-e", "stderr", "-c", filepath.Join(dir, "nginx-workers.conf")}
+}}
+
+// getWithin is one GET of /index.html that must be answered within d.
+func getWithin(d time.Duration) func(addr string) error {
+	return func(addr string) error {
+		resp, err := (&http.Client{Timeout: d}).Get("http://" + addr + "/index.html")
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("GET /index.html: %s", resp.Status)
+		}
+		return nil
+	}
+}
+
+// checkCapabilities runs w under p with exactly the capabilities the recording rec says were
+// used (Kubernetes' drop ALL, add those), where it must serve, then without each of them,
+// where it must not.
+func checkCapabilities(t *testing.T, w serverWorkload, dir, rec string, p *specs.LinuxSeccomp) {
+	t.Helper()
+	r, err := profile.LoadRecording(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := r.Capabilities
+	t.Logf("capabilities used: %v (warnings %q)", used, r.Source.Warnings)
+	if len(used) == 0 {
+		t.Fatalf("no capability recorded, though nginx's workers change user")
+	}
+	if err := serveInRunc(t, w, dir, p, false, used...); err != nil {
+		t.Fatalf("with exactly the capabilities used %v: %v", used, err)
+	}
+	quick := w
+	quick.traffic = getWithin(3 * time.Second)
+	for _, c := range used {
+		var less []string
+		for _, o := range used {
+			if o != c {
+				less = append(less, o)
+			}
+		}
+		if err := serveInRunc(t, quick, dir, p, false, append([]string{}, less...)...); err == nil {
+			t.Errorf("served without %s, which the recording says it used", c)
+		}
+	}
+}
+
+func enforceWithout(name string) func(*testing.T, serverWorkload, string, *specs.LinuxSeccomp, bool, []string) {
+	return func(t *testing.T, w serverWorkload, dir string, p *specs.LinuxSeccomp, nnp bool, caps []string) {
 		t.Helper()
 		if !hasSyscall(p, name) {
 			t.Fatalf("the profile lacks %s, which %s calls to answer", name, w.name)
 		}
-		err := serveInRunc(t, w, dir, testutil.WithoutSyscall(p, name), nnp)
+		err := serveInRunc(t, w, dir, testutil.WithoutSyscall(p, name), nnp, caps...)
 		if err == nil {
 			t.Errorf("%s served under its profile without %s: the profile is not enforced", w.name, name)
 		}
@@ -57,7 +132,7 @@ func enforceWithout(name string) func(*testing.T, serverWorkload, string, *specs
 	}
 }
 
-func enforceRedisSave(t *testing.T, w serverWorkload, dir string, p *specs.LinuxSeccomp, nnp bool) {
+func enforceRedisSave(t *testing.T, w serverWorkload, dir string, p *specs.LinuxSeccomp, nnp bool, _ []string) {
 	t.Helper()
 	port := testutil.FreePort(t)
 	bundle := testutil.NewHostBundle(t, w.args(dir, port), p, dir)
@@ -125,9 +200,16 @@ func TestRecordContainerServersEBPF(t *testing.T) {
 			}
 			w := serverWorkloadNamed(t, cs.name)
 			dir := serverDir(t)
-			rec := recordServerContainer(t, w, dir, cs.cgroup)
-			servesUnderItsProfile(t, w, dir, rec, func(t *testing.T, p *specs.LinuxSeccomp, nnp bool) {
-				cs.enforce(t, w, dir, p, nnp)
+			var caps []string
+			if cs.caps {
+				caps = testutil.DockerCapabilities
+			}
+			rec := recordServerContainer(t, w, dir, cs.cgroup, caps)
+			servesUnderItsProfile(t, w, dir, rec, caps, func(t *testing.T, p *specs.LinuxSeccomp, nnp bool) {
+				cs.enforce(t, w, dir, p, nnp, caps)
+				if cs.caps && !nnp {
+					checkCapabilities(t, w, dir, rec, p)
+				}
 			})
 		})
 	}
@@ -135,7 +217,7 @@ func TestRecordContainerServersEBPF(t *testing.T) {
 
 func serverWorkloadNamed(t *testing.T, name string) serverWorkload {
 	t.Helper()
-	for _, w := range serverWorkloads {
+	for _, w := range append(serverWorkloads[:len(serverWorkloads):len(serverWorkloads)], nginxWorkers) {
 		if w.name == name {
 			if _, err := os.Stat(w.program); err != nil {
 				t.Skipf("needs %s (make deps installs nginx, redis-server, python3): %v", w.program, err)
@@ -147,12 +229,18 @@ func serverWorkloadNamed(t *testing.T, name string) serverWorkload {
 	return serverWorkload{}
 }
 
-// serverDir makes the directory the servers of serverWorkloads run in: www/index.html, and
-// nginx's temporary directories owned by nobody, whom nginx makes them for: in runc (whose
-// default capabilities lack CAP_CHOWN) nginx cannot chown them itself.
+// serverDir makes the directory the servers of serverWorkloads run in, readable by all (nginx's
+// workers are nobody): www/index.html, and nginx's temporary directories owned by nobody, whom
+// nginx makes them for: in runc (whose default capabilities lack CAP_CHOWN) nginx cannot chown
+// them itself.
 func serverDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := os.MkdirAll(filepath.Join(dir, "www"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -170,14 +258,18 @@ func serverDir(t *testing.T) string {
 	return dir
 }
 
-// recordServerContainer creates w's container (noNewPrivileges false), records it with
+// recordServerContainer creates w's container (noNewPrivileges false; caps, if given, its
+// capabilities), records it with
 // profgen record --backend ebpf from runc start to its end, sends it traffic meanwhile, and
 // returns the recording's path.
-func recordServerContainer(t *testing.T, w serverWorkload, dir string, byCgroup bool) string {
+func recordServerContainer(t *testing.T, w serverWorkload, dir string, byCgroup bool, caps []string) string {
 	t.Helper()
 	port := testutil.FreePort(t)
 	bundle := testutil.NewHostBundle(t, w.args(dir, port), nil, dir)
 	testutil.SetNoNewPrivileges(t, bundle, false)
+	if caps != nil {
+		testutil.SetCapabilities(t, bundle, caps)
+	}
 	root := t.TempDir()
 	id := fmt.Sprintf("profgen-ebpf-%s-%d", w.name, os.Getpid())
 	runc := func(args ...string) *exec.Cmd {

@@ -34,9 +34,13 @@ type serverWorkload struct {
 	traffic func(addr string) error
 }
 
+// httpClient gives up on a server that accepted and never answered (under a profile that
+// denies what it needs to answer), instead of waiting for ever.
+var httpClient = &http.Client{Timeout: 20 * time.Second}
+
 func httpTraffic(addr string) error {
 	for i := 0; i < 20; i++ {
-		resp, err := http.Get("http://" + addr + "/index.html")
+		resp, err := httpClient.Get("http://" + addr + "/index.html")
 		if err != nil {
 			return err
 		}
@@ -46,7 +50,7 @@ func httpTraffic(addr string) error {
 			return fmt.Errorf("GET /index.html: %s %q", resp.Status, b)
 		}
 	}
-	resp, err := http.Get("http://" + addr + "/missing")
+	resp, err := httpClient.Get("http://" + addr + "/missing")
 	if err != nil {
 		return err
 	}
@@ -182,14 +186,17 @@ func serveUnder(t *testing.T, w serverWorkload, cmd *exec.Cmd, port int, what st
 	return errb.String()
 }
 
-// serveInRunc runs the workload in runc under p with the given noNewPrivileges, sends it the
-// traffic and stops it; it returns the traffic's error, or the container's if it never
+// serveInRunc runs the workload in runc under p with the given noNewPrivileges (and, when
+// caps is given, exactly those capabilities), sends it the traffic and stops it; it returns the traffic's error, or the container's if it never
 // listened.
-func serveInRunc(t *testing.T, w serverWorkload, dir string, p *specs.LinuxSeccomp, nnp bool) error {
+func serveInRunc(t *testing.T, w serverWorkload, dir string, p *specs.LinuxSeccomp, nnp bool, caps ...string) error {
 	t.Helper()
 	port := testutil.FreePort(t)
 	bundle := testutil.NewHostBundle(t, w.args(dir, port), p, dir)
 	testutil.SetNoNewPrivileges(t, bundle, nnp)
+	if caps != nil {
+		testutil.SetCapabilities(t, bundle, caps)
+	}
 	c := testutil.StartBundle(t, bundle)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	if !testutil.WaitPort(addr, 30*time.Second, func() bool { exited, _ := c.Exited(); return !exited }) {
@@ -239,7 +246,7 @@ func TestDebianServersInRunc(t *testing.T) {
 				t.Fatal(err)
 			}
 			rec := recordServer(t, w, dir)
-			servesUnderItsProfile(t, w, dir, rec, func(t *testing.T, p *specs.LinuxSeccomp, nnp bool) {
+			servesUnderItsProfile(t, w, dir, rec, nil, func(t *testing.T, p *specs.LinuxSeccomp, nnp bool) {
 				if err := serveInRunc(t, w, dir, testutil.WithoutSyscall(p, "listen"), nnp); err == nil {
 					t.Errorf("served with listen denied: the profile is not enforced")
 				}
@@ -258,8 +265,9 @@ func TestDebianServersInRunc(t *testing.T) {
 
 // servesUnderItsProfile runs w in runc, with noNewPrivileges false and true (a subtest each),
 // under the profile generated from the recording rec for that setting (--runtime runc, with
-// --no-new-privileges for true): it must serve its traffic; check then tests more.
-func servesUnderItsProfile(t *testing.T, w serverWorkload, dir, rec string, check func(t *testing.T, p *specs.LinuxSeccomp, nnp bool)) {
+// --no-new-privileges for true) and, when caps is not nil, exactly those capabilities: it
+// must serve its traffic; check then tests more.
+func servesUnderItsProfile(t *testing.T, w serverWorkload, dir, rec string, caps []string, check func(t *testing.T, p *specs.LinuxSeccomp, nnp bool)) {
 	t.Helper()
 	for _, nnp := range []bool{false, true} {
 		t.Run(fmt.Sprintf("noNewPrivileges=%v", nnp), func(t *testing.T) {
@@ -268,7 +276,7 @@ func servesUnderItsProfile(t *testing.T, w serverWorkload, dir, rec string, chec
 				flags = append(flags, "--no-new-privileges")
 			}
 			p := generateFrom(t, rec, flags...)
-			if err := serveInRunc(t, w, dir, p, nnp); err != nil {
+			if err := serveInRunc(t, w, dir, p, nnp, caps...); err != nil {
 				t.Fatalf("under its profile (%v): %v", flags, err)
 			}
 			check(t, p, nnp)

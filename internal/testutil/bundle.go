@@ -167,3 +167,36 @@ func WithoutSyscall(p *specs.LinuxSeccomp, name string) *specs.LinuxSeccomp {
 	}
 	return &q
 }
+
+// DockerCapabilities are the capabilities Docker gives a container unless told otherwise
+// (moby's default set), in the recording's spelling.
+var DockerCapabilities = []string{"audit_write", "chown", "dac_override", "fowner", "fsetid", "kill", "mknod",
+	"net_bind_service", "net_raw", "setfcap", "setgid", "setpcap", "setuid", "sys_chroot"}
+
+// SetCapabilities gives the bundle's process exactly caps (net_bind_service: CAP_NET_BIND_SERVICE)
+// as its bounding, effective and permitted sets, and no inheritable or ambient ones, as
+// Kubernetes' capabilities: {drop: [ALL], add: caps} does.
+func SetCapabilities(t testing.TB, bundle string, caps []string) {
+	t.Helper()
+	path := filepath.Join(bundle, "config.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec specs.Spec
+	if err := json.Unmarshal(data, &spec); err != nil {
+		t.Fatalf("parse %s: %v", path, err)
+	}
+	names := []string{}
+	for _, c := range caps {
+		names = append(names, "CAP_"+strings.ToUpper(c))
+	}
+	spec.Process.Capabilities = &specs.LinuxCapabilities{Bounding: names, Effective: names, Permitted: names}
+	out, err := json.MarshalIndent(&spec, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
