@@ -63,3 +63,30 @@ func TestRecordCgroupNotACgroup(t *testing.T) {
 		t.Errorf("--cgroup %s: exit %d, stderr %q", dir, r.code, r.stderr)
 	}
 }
+
+// TestRecordEBPFUnprivilegedSaysWhy: as a user without CAP_BPF and CAP_PERFMON, --backend ebpf
+// fails, and auto falls back to ptrace, with one short reason: not cilium/ebpf's map-creation
+// error and its hint to raise the locked-memory limit, which does not apply.
+func TestRecordEBPFUnprivilegedSaysWhy(t *testing.T) {
+	testutil.RequireRoot(t)
+	setpriv := testutil.RequireCommand(t, "setpriv")
+	dir, pg := profgenForUser(t, "ebpf-unprivileged", 0o777)
+	const why = "eBPF recording unavailable: loading its BPF programs needs root, or CAP_BPF and CAP_PERFMON (profgen runs as uid 65534 without them)"
+	for _, tc := range []struct {
+		backend, want string
+		code          int
+	}{
+		{"ebpf", "profgen: record: " + why + "\n", 1},
+		{"auto", "profgen: recording with ptrace: " + why + "\n", 0},
+	} {
+		cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+			pg, "record", "--backend", tc.backend, "--runtime", "runc", "--seccomp", "x.json", "--", "/bin/true")
+		cmd.Dir = dir
+		out, _ := cmd.CombinedOutput()
+		code := cmd.ProcessState.ExitCode()
+		first, _, _ := strings.Cut(string(out), "\n")
+		if code != tc.code || first+"\n" != tc.want {
+			t.Errorf("--backend %s as nobody: exit %d, first line %q; want %d and %q", tc.backend, code, first, tc.code, tc.want)
+		}
+	}
+}

@@ -93,6 +93,9 @@ func load(sc scope) (*programs, error) {
 	// Kernels before 5.11 charge BPF maps to the locked-memory limit. Failing to lift it is
 	// not fatal: an unprivileged load fails below with the clearer error.
 	_ = rlimit.RemoveMemlock()
+	if err := checkPrivilege(); err != nil {
+		return nil, err
+	}
 	spec, err := loadRecorder()
 	if err != nil {
 		return nil, fmt.Errorf("read the recorder's BPF object: %w", err)
