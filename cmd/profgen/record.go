@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/profgen/profgen/recorder"
 	"github.com/profgen/profgen/recorder/ptrace"
@@ -112,6 +113,9 @@ process exits.`,
 }
 
 func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
+	if err := o.checkTargetFlags(cmd.Flags()); err != nil {
+		return err
+	}
 	backend, note, err := o.chooseBackend()
 	if err != nil {
 		return err
@@ -216,6 +220,25 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 	}
 	if !res.detached && res.status != 0 {
 		return exitError{code: res.status}
+	}
+	return nil
+}
+
+// checkTargetFlags refuses the target flags given with an empty value (-p 0, --container "",
+// a $ID unset in a script), which otherwise read as not given ("no command to record"), and
+// the --container options without --container, which otherwise did nothing.
+func (o *recordOptions) checkTargetFlags(f *pflag.FlagSet) error {
+	switch {
+	case f.Changed("pid") && o.pid <= 0:
+		return usagef("record: bad process id %d", o.pid)
+	case f.Changed("container") && o.container == "":
+		return usagef("record: --container needs a container id")
+	case f.Changed("cgroup") && o.cgroup == "":
+		return usagef("record: --cgroup needs a cgroup v2 directory")
+	case o.container == "" && f.Changed("container-root"):
+		return usagef("record: --container-root goes with --container ID")
+	case o.container == "" && f.Changed("container-runtime"):
+		return usagef("record: --container-runtime goes with --container ID")
 	}
 	return nil
 }
