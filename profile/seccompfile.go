@@ -59,6 +59,9 @@ func ParseSeccomp(data []byte) (*specs.LinuxSeccomp, error) {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, fmt.Errorf("%w: truncated JSON", ErrBadProfile)
 		}
+		if what := notASeccompProfile(data); what != "" {
+			return nil, fmt.Errorf("%w: %s", ErrBadProfile, what)
+		}
 		return nil, fmt.Errorf("%w: %w", ErrBadProfile, err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
@@ -217,4 +220,24 @@ func isRecordingJSON(data []byte) bool {
 		return strings.Contains(string(data[:min(len(data), 200)]), `"`+RecordingKind+`"`)
 	}
 	return probe.Kind == RecordingKind
+}
+
+// notASeccompProfile names the other profgen outputs that a user may pass where a seccomp
+// profile is read (check, install, exec): a recording, or the YAML of --format spo or pod.
+// "" for anything else, which gets the decoder's own error.
+func notASeccompProfile(data []byte) string {
+	var head struct {
+		Kind string `json:"kind"`
+	}
+	if json.Unmarshal(data, &head) == nil && head.Kind == RecordingKind {
+		return "this is a profgen recording, not a seccomp profile (profgen generate seccomp RECORDING writes one)"
+	}
+	text := string(data[:min(len(data), 4096)])
+	switch {
+	case strings.Contains(text, "kind: SeccompProfile"):
+		return "this is a Security Profiles Operator SeccompProfile (--format spo), not an OCI seccomp profile (--format oci writes one)"
+	case strings.Contains(text, "seccompProfile:") && strings.Contains(text, "localhostProfile:"):
+		return "this is a Kubernetes patch (--format pod), not a seccomp profile (--format oci writes one)"
+	}
+	return ""
 }

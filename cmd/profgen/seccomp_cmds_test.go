@@ -307,7 +307,7 @@ func TestInstallCLI(t *testing.T) {
 	}{
 		{"web", bad, exitFailure, `architecture "SCMP_ARCH_PDP11"`},
 		{"web", trunc, exitFailure, "truncated JSON"},
-		{"web", scTestdata(t, "app-x86_64.rec.json"), exitFailure, `unknown field "kind"`},
+		{"web", scTestdata(t, "app-x86_64.rec.json"), exitFailure, "this is a profgen recording, not a seccomp profile"},
 		{"../web", good, exitUsage, "contains /"},
 		{"..", good, exitUsage, "contains .."},
 		{"", good, exitUsage, "empty"},
