@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/rlimit"
 
@@ -96,6 +97,10 @@ func load(sc scope) (*programs, error) {
 	if err := checkPrivilege(); err != nil {
 		return nil, err
 	}
+	// Parsing the kernel's BTF (for CO-RE and the tracepoints' types) takes about 10 ms: it
+	// runs while the object is read and the maps are made, and serves every load below.
+	types := &ebpf.CollectionOptions{Cache: btf.NewCache()}
+	go types.Cache.Kernel() // an error shows again, and is reported, where a load needs it
 	spec, err := loadRecorder()
 	if err != nil {
 		return nil, fmt.Errorf("read the recorder's BPF object: %w", err)
@@ -119,7 +124,12 @@ func load(sc scope) (*programs, error) {
 			return nil, fmt.Errorf("set the paths mode: %w", err)
 		}
 	} else {
-		spec.Maps["paths"].MaxEntries = uint32(os.Getpagesize()) // unused: the smallest ring
+		// Unused without paths: the smallest ring, and one entry for the maps the kernel
+		// would otherwise allocate in full at their creation.
+		spec.Maps["paths"].MaxEntries = uint32(os.Getpagesize())
+		for _, name := range []string{"file_calls", "path_ids", "seen_calls"} {
+			spec.Maps[name].MaxEntries = 1
+		}
 	}
 	p := &programs{}
 	// The capability program and the naming program load with the others (one pass over the
@@ -131,11 +141,11 @@ func load(sc scope) (*programs, error) {
 	}
 	var caps withCaps
 	var capLoadErr error
-	if err := spec.LoadAndAssign(&all, nil); err == nil {
+	if err := spec.LoadAndAssign(&all, types); err == nil {
 		p.objs, p.capProg, p.namer = all.coreObjects, all.CapCapableResult, all.NameAddress
-	} else if err := spec.LoadAndAssign(&caps, nil); err == nil {
+	} else if err := spec.LoadAndAssign(&caps, types); err == nil {
 		p.objs, p.capProg = caps.coreObjects, caps.CapCapableResult
-	} else if err := spec.LoadAndAssign(&p.objs, nil); err == nil {
+	} else if err := spec.LoadAndAssign(&p.objs, types); err == nil {
 		capLoadErr = fmt.Errorf("load the capability program: %w", err)
 	} else {
 		if errors.Is(err, os.ErrPermission) {
@@ -164,7 +174,7 @@ func load(sc scope) (*programs, error) {
 			p.Close()
 			return nil, err
 		}
-		if err := p.loadPaths(spec); err != nil {
+		if err := p.loadPaths(spec, types.Cache); err != nil {
 			p.Close()
 			return nil, err
 		}
@@ -178,11 +188,11 @@ func load(sc scope) (*programs, error) {
 
 // loadPaths loads and attaches the sys_exit program that reads the paths of file calls, sharing
 // the loaded maps.
-func (p *programs) loadPaths(spec *ebpf.CollectionSpec) error {
+func (p *programs) loadPaths(spec *ebpf.CollectionSpec, types *btf.Cache) error {
 	var objs struct {
 		SysExit *ebpf.Program `ebpf:"sys_exit"`
 	}
-	err := spec.LoadAndAssign(&objs, &ebpf.CollectionOptions{MapReplacements: map[string]*ebpf.Map{
+	err := spec.LoadAndAssign(&objs, &ebpf.CollectionOptions{Cache: types, MapReplacements: map[string]*ebpf.Map{
 		"file_calls": p.objs.FileCalls, "file_syscalls": p.objs.FileSyscalls, "paths": p.objs.Paths,
 		"path_scratch": p.objs.PathScratch, "str_scratch": p.objs.StrScratch, "losses": p.objs.Losses,
 		"path_ids": p.objs.PathIds, "path_state": p.objs.PathState,
