@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -88,14 +89,28 @@ exits 1, and the runtime does not start the container: its user asked for a reco
 	return cmd
 }
 
+// noStateOnStdin says what the hook lacks when it is run without a runtime.
+const noStateOnStdin = "no container state on standard input: an OCI runtime runs this hook and passes the state (JSON) through a pipe"
+
 // hook is one call of the hook by the runtime.
 func (o *ociHookOptions) hook(cmd *cobra.Command) error {
 	if _, err := profile.RuntimeBaseSet(o.runtime, false); err != nil {
 		return usagef("oci-hook: --runtime: %w", err)
 	}
-	data, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), ocihook.MaxStateSize+1))
+	in := cmd.InOrStdin()
+	if f, ok := in.(*os.File); ok {
+		// A terminal (profgen oci-hook typed by hand would wait for input, silently) or
+		// /dev/null: runtimes pass the state through a pipe.
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return usagef("oci-hook: %s (see profgen oci-hook --help)", noStateOnStdin)
+		}
+	}
+	data, err := io.ReadAll(io.LimitReader(in, ocihook.MaxStateSize+1))
 	if err != nil {
 		return fmt.Errorf("oci-hook: read the container state: %w", err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return usagef("oci-hook: %s (see profgen oci-hook --help)", noStateOnStdin)
 	}
 	st, err := ocihook.ParseState(data)
 	if err != nil {
