@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -125,6 +126,12 @@ func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrac
 		}
 		if eopts.Cgroup, err = ebpf.CgroupOfPID(pid); err != nil {
 			return recordOutcome{}, fmt.Errorf("record: container %s: %w", o.container, err)
+		}
+		// A runtime that made no cgroup for the container (crun --cgroup-manager=disabled)
+		// leaves it in its caller's: recording that would record profgen, the shell and
+		// whatever else runs there (the whole machine for /), and never end by itself.
+		if own, err := ebpf.CgroupOfPID(os.Getpid()); err == nil && (own == eopts.Cgroup || strings.HasPrefix(own, eopts.Cgroup+"/")) {
+			return recordOutcome{}, fmt.Errorf("record: container %s: its cgroup %s holds profgen too: the runtime made no cgroup of its own for the container, so recording its cgroup would record other processes; record the container's command with profgen record -- CMD instead", o.container, eopts.Cgroup)
 		}
 		if status != "created" {
 			startup = fmt.Sprintf("container %s was %s when the recording started: its start-up (runc's last calls, execve, the loader's calls) was not recorded, so an allow-list from this recording alone does not let it start; record it from runc create to runc start, or merge with such a recording (profgen merge)", o.container, status)

@@ -148,3 +148,26 @@ func TestRecordRunningContainerWarns(t *testing.T) {
 		t.Errorf("the sleep the container was in during the whole recording was not recorded:\n%s", b)
 	}
 }
+
+// TestRecordContainerWithoutCgroup: a container the runtime made no cgroup for (crun
+// --cgroup-manager=disabled) is in its caller's cgroup, here the test's own, which holds
+// profgen too; record --container refuses it instead of recording every process there. The
+// runtime is a script answering "state" as runc does, for a process of the test.
+func TestRecordContainerWithoutCgroup(t *testing.T) {
+	requireBPF(t)
+	sleep := exec.Command("sleep", "60")
+	if err := sleep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sleep.Process.Kill(); sleep.Wait() })
+	runtime := filepath.Join(t.TempDir(), "fake-runtime")
+	script := fmt.Sprintf("#!/bin/sh\necho '{\"ociVersion\":\"1.0.2\",\"id\":\"c1\",\"pid\":%d,\"status\":\"running\"}'\n", sleep.Process.Pid)
+	if err := os.WriteFile(runtime, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	r := runProfgen(t, nil, "record", "--container", "c1", "--container-runtime", runtime, "--duration", "20s", "--seccomp", filepath.Join(t.TempDir(), "p.json"))
+	if r.code == 0 || !strings.Contains(r.stderr, "holds profgen too") {
+		t.Errorf("record --container of a container in profgen's cgroup: status %d after %v, stderr:\n%s", r.code, time.Since(start).Round(time.Millisecond), r.stderr)
+	}
+}
