@@ -380,7 +380,9 @@ func (p *programs) signalTraced(sig unix.Signal) {
 	}
 }
 
-// waitCgroup waits until ctx is done, a signal arrives or the cgroup has no process left.
+// waitCgroup waits until ctx is done, a signal arrives or the cgroup has no process left (or
+// is gone). The root cgroup has no cgroup.events and never empties: it is recorded until ctx
+// is done or a signal arrives.
 func waitCgroup(ctx context.Context, opts Options) error {
 	tick := time.NewTicker(10 * pollInterval)
 	defer tick.Stop()
@@ -392,7 +394,13 @@ func waitCgroup(ctx context.Context, opts Options) error {
 			return nil
 		case <-tick.C:
 			data, err := os.ReadFile(filepath.Join(opts.Cgroup, "cgroup.events"))
-			if errors.Is(err, os.ErrNotExist) || (err == nil && strings.Contains(string(data), "populated 0")) {
+			if errors.Is(err, os.ErrNotExist) {
+				if _, err := os.Stat(opts.Cgroup); errors.Is(err, os.ErrNotExist) {
+					return nil
+				}
+				continue
+			}
+			if err == nil && strings.Contains(string(data), "populated 0") {
 				return nil
 			}
 		}
