@@ -88,10 +88,22 @@ func (o *outputOptions) write(cmd *cobra.Command, rec *profile.Recording) error 
 // the profile options are good, by making each profile from a small stand-in recording with
 // the same code that makes the real one. Nothing is written.
 func (o *outputOptions) validate() error {
+	written := map[string]string{} // outputIdentity -> flag
 	for _, out := range []struct{ flag, path string }{
 		{"--recording", o.recording}, {"--seccomp", o.seccomp}, {"--apparmor", o.apparmor.path},
 	} {
-		if out.path == "" || out.path == "-" {
+		if out.path == "" {
+			continue
+		}
+		if id := outputIdentity(out.path); id != "" {
+			// The second would replace the first (a recording over its profile), or on
+			// standard output follow it, making neither readable.
+			if prev, ok := written[id]; ok {
+				return usagef("%s and %s both write %s: give each output its own file", prev, out.flag, out.path)
+			}
+			written[id] = out.flag
+		}
+		if out.path == "-" {
 			continue
 		}
 		if err := checkOutputPath(out.path); err != nil {
@@ -122,6 +134,31 @@ func (o *outputOptions) validate() error {
 		}
 	}
 	return nil
+}
+
+// outputIdentity names the file an output path writes, so that two outputs to one file are
+// found however they are spelled: "-", /dev/stdout and profgen's descriptor 1 are standard
+// output; "" for /dev/null, which any number of outputs may share.
+func outputIdentity(path string) string {
+	switch path {
+	case os.DevNull:
+		return ""
+	case "-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1":
+		return "stdout"
+	case "/dev/stderr", "/dev/fd/2", "/proc/self/fd/2":
+		return "stderr"
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		return filepath.Join(dir, filepath.Base(abs))
+	}
+	return abs
 }
 
 // checkOutputPath says why path could not be written as an output, if it could not.

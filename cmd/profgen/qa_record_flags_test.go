@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -44,5 +45,42 @@ func TestOCIHookWithoutState(t *testing.T) {
 		if r.code != 2 || r.stderr != want {
 			t.Errorf("%s: exit %d, stderr %q; want 2 and %q", name, r.code, r.stderr, want)
 		}
+	}
+}
+
+// TestOutputsShareNoFile: two outputs of record or import naming one file (however spelled:
+// "-" and /dev/stdout, x.json and ./x.json) are refused before the workload runs: the second
+// replaced the first (a recording over its profile) or followed it on standard output, and
+// profgen said it wrote both. /dev/null may take any number.
+func TestOutputsShareNoFile(t *testing.T) {
+	dir := t.TempDir()
+	x := filepath.Join(dir, "x.json")
+	marker := filepath.Join(dir, "ran")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--seccomp", "-", "--apparmor", "/dev/stdout"}, "profgen: record: --seccomp and --apparmor both write /dev/stdout: give each output its own file\n"},
+		{[]string{"--seccomp", x, "--recording", filepath.Join(dir, ".", "x.json")}, "profgen: record: --recording and --seccomp both write " + x + ": give each output its own file\n"},
+	} {
+		args := append(append([]string{"record"}, tc.args...), "--", "/bin/touch", marker)
+		r := runProfgen(t, nil, args...)
+		if r.code != 2 || r.stderr != tc.want {
+			t.Errorf("record %v: exit %d, stderr %q; want 2 and %q", tc.args, r.code, r.stderr, tc.want)
+		}
+		if _, err := os.Stat(marker); err == nil {
+			t.Errorf("record %v: the workload ran", tc.args)
+		}
+	}
+	r := runProfgen(t, strings.NewReader(""), "import", "--seccomp", x, "--apparmor", x, "-")
+	if r.code != 2 || !strings.Contains(r.stderr, "--seccomp and --apparmor both write") {
+		t.Errorf("import: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if testing.Short() {
+		return
+	}
+	r = runProfgen(t, nil, "record", "--backend", "ptrace", "--seccomp", os.DevNull, "--recording", os.DevNull, "--", "/bin/true")
+	if r.code != 0 {
+		t.Errorf("outputs to /dev/null: %+v", r)
 	}
 }
