@@ -74,3 +74,46 @@ signal.pause()
 		}
 	}
 }
+
+// TestRecordAttachBlockedCalls32: the call a 32-bit program is blocked in is counted on the
+// x86 ABI (pause is 29 there, 34 on x86-64).
+func TestRecordAttachBlockedCalls32(t *testing.T) {
+	requireBPF(t)
+	src := filepath.Join(t.TempDir(), "pause32.c")
+	if err := os.WriteFile(src, []byte("#include <unistd.h>\nint main(void) { write(1, \"ready\\n\", 6); pause(); return 0; }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(testutil.CompileC(t, src, "-m32", "-static"))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("the workload did not start: %q %v", line, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/syscall", cmd.Process.Pid))
+		if nr, _, ok := ParseTaskSyscall(b); ok && nr == 29 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the workload is not in pause: %q", b)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	res, err := Record(ctx, Options{PID: cmd.Process.Pid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x86, x64 := res.Recording.SyscallNames(syscalls.X86), res.Recording.SyscallNames(syscalls.X86_64)
+	if len(x86) != 1 || x86[0] != "pause" || len(x64) != 0 {
+		t.Errorf("recorded x86 %v, x86_64 %v; want x86 pause alone", x86, x64)
+	}
+}
