@@ -44,3 +44,19 @@ func TestParseSeccompNamesOtherOutputs(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRecordingNamesOtherFiles: a seccomp profile or an audit log given where a
+// recording is read (generate) is named as what it is.
+func TestParseRecordingNamesOtherFiles(t *testing.T) {
+	for what, tc := range map[string]struct{ data, want string }{
+		"profile": {`{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": []}`, "this is a seccomp profile, not a recording"},
+		"auditd":  {"type=SECCOMP msg=audit(1.2:3): pid=1 comm=\"x\" arch=c000003e syscall=1 code=0x7ffc0000\n", "this is a kernel or audit log, not a recording (profgen import reads it)"},
+		"kmsg":    {"[ 1.0] audit: type=1326 audit(1.2:3): pid=1 syscall=1\n", "profgen import reads it"},
+		"other":   {`{"x": 1}`, `unknown field "x"`},
+	} {
+		_, err := ParseRecording([]byte(tc.data))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error saying %q", what, err, tc.want)
+		}
+	}
+}

@@ -560,6 +560,9 @@ func ParseRecording(data []byte) (*Recording, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
+		if what := notARecording(data); what != "" {
+			return nil, fmt.Errorf("decode recording: %s", what)
+		}
 		return nil, fmt.Errorf("decode recording: %w", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
