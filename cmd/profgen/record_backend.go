@@ -134,7 +134,7 @@ func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrac
 			return recordOutcome{}, fmt.Errorf("record: container %s: its cgroup %s holds profgen too: the runtime made no cgroup of its own for the container, so recording its cgroup would record other processes; record the container's command with profgen record -- CMD instead", o.container, eopts.Cgroup)
 		}
 		if status != "created" {
-			startup = fmt.Sprintf("container %s was %s when the recording started: its start-up (runc's last calls, execve, the loader's calls) was not recorded, so an allow-list from this recording alone does not let it start; record it from runc create to runc start, or merge with such a recording (profgen merge)", o.container, status)
+			startup = fmt.Sprintf("container %s was %s when the recording started: its start-up (the runtime's last calls, execve, the loader's calls) was not recorded, so an allow-list from this recording alone does not let it start; record it from its creation to its start (runc create, profgen record --container, runc start), or merge with such a recording (profgen merge)", o.container, status)
 		}
 	}
 	eopts.Ready = func() {
