@@ -41,12 +41,14 @@ func newRecordCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "record [flags] -- CMD [ARG...]",
 		Short: "Record what a command, a process or a container does and write profiles from it",
-		Long: `Run CMD (or attach to a running process with -p) and trace every syscall of it, its
-threads and its children, on the ABI each call was made on, then write the outputs asked for.
-With no output flag the seccomp profile goes to ./profiles/NAME.json (NAME is CMD's base name).
+		Long: `Run CMD (or attach to a running process with -p, or to a container's cgroup) and record
+every syscall of it, its threads and its children, on the ABI each call was made on, then
+write the outputs asked for. With no output flag the seccomp profile goes to
+./profiles/NAME.json (NAME is CMD's base name). By default (--backend auto) the eBPF backend
+records where it can load, and ptrace otherwise; profgen says which on standard error.
 
-The workload runs under a seccomp filter that returns SECCOMP_RET_TRACE, so it stops once per
-syscall (not twice, as under strace). --cpu-policy says where the tracer and the workload run:
+With --backend ptrace the workload runs under a seccomp filter that returns
+SECCOMP_RET_TRACE, so it stops once per syscall (not twice, as under strace). --cpu-policy says where the tracer and the workload run:
 "adaptive" (the default) puts them on one CPU while syscalls are frequent, which makes each
 stop a cheap context switch, and gives the workload back all CPUs while they are rare, so
 parallel computation is not serialised; "pin" always shares one CPU; "none" leaves it to the
