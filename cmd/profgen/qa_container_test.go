@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/profgen/profgen/internal/testutil"
 	"github.com/profgen/profgen/recorder/ebpf"
@@ -88,5 +89,43 @@ func TestRecordEBPFUnprivilegedSaysWhy(t *testing.T) {
 		if code != tc.code || first+"\n" != tc.want {
 			t.Errorf("--backend %s as nobody: exit %d, first line %q; want %d and %q", tc.backend, code, first, tc.code, tc.want)
 		}
+	}
+}
+
+// TestRecordEBPFThreadID: -p with a thread's id (top -H shows them) records its process, as
+// the ptrace backend's attach does; the eBPF programs key on the process id, so the thread's
+// calls were missed (2 of some 20 sleeps in a second here).
+func TestRecordEBPFThreadID(t *testing.T) {
+	requireBPF(t)
+	py := exec.Command(testutil.Python(t), "-c", `import threading, time
+def f():
+    while True: time.sleep(0.02)
+threading.Thread(target=f, daemon=True).start()
+time.sleep(60)`)
+	if err := py.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { py.Process.Kill(); py.Wait() }()
+	var tid string
+	for i := 0; i < 200 && tid == ""; i++ {
+		tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", py.Process.Pid))
+		for _, e := range tasks {
+			if e.Name() != fmt.Sprint(py.Process.Pid) {
+				tid = e.Name()
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if tid == "" {
+		t.Fatal("the thread did not start")
+	}
+	rec := filepath.Join(t.TempDir(), "r.json")
+	r := runProfgen(t, nil, "record", "--backend", "ebpf", "-p", tid, "--duration", "1s", "--recording", rec, "--seccomp", os.DevNull)
+	if r.code != 0 {
+		t.Fatalf("record -p %s: %+v", tid, r)
+	}
+	got := loadRec(t, rec).Syscalls[native]["clock_nanosleep"]
+	if got == nil || got.Count < 10 {
+		t.Errorf("record -p THREAD: clock_nanosleep %+v, want the thread's some 50 sleeps (at least 10)", got)
 	}
 }

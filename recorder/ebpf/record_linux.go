@@ -36,6 +36,11 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 	if modes != 1 {
 		return nil, errors.New("record: give exactly one of a command, a process id or a cgroup")
 	}
+	if opts.PID != 0 {
+		// A thread's id (from top -H, or /proc/PID/task) names its process, as for ptrace's
+		// attach: the programs key on the process (tgid), which a thread id never matches.
+		opts.PID = threadGroupOf(opts.PID)
+	}
 	var sc scope
 	if opts.Cgroup != "" {
 		var err error
