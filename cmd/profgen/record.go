@@ -87,9 +87,9 @@ process exits.`,
   # record 30 seconds of a running process
   profgen record -p 1234 --duration 30s --seccomp svc.json
   # record a runc container created (not yet started) as web1
-  profgen record --container web1 --seccomp web1.json
+  profgen record --container web1 --runtime runc --seccomp web1.json
   # record a running Docker container for a minute
-  profgen record --container-root /run/docker/runtime-runc/moby --container ID --duration 60s --seccomp web.json
+  profgen record --container-root /run/docker/runtime-runc/moby --container ID --duration 60s --runtime runc --seccomp web.json
   # CI: stop only for syscalls the last profile does not have
   profgen record --baseline app.json --recording new.rec.json -- ./app
   # measure runc's base set (BUNDLE's config.json has a --mode log seccomp profile)
