@@ -148,20 +148,26 @@ func encodeSPO(p *specs.LinuxSeccomp, o KubeOutput) ([]byte, error) {
 // PodPatch returns a strategic merge patch (YAML) for a manifest of kind that runs container
 // under the localhost seccomp profile profiles/NAME.json, for kubectl patch --patch-file or a
 // kustomize patch. It is built from the k8s.io/api types, so it decodes strictly into them.
+//
+// With no Name but Capabilities, the patch sets the container's capabilities alone.
 func PodPatch(o KubeOutput) ([]byte, error) {
-	if err := ValidateProfileName(o.Name); err != nil {
-		return nil, fmt.Errorf("encode pod patch: %w", err)
+	if o.Name != "" || o.Capabilities == nil {
+		if err := ValidateProfileName(o.Name); err != nil {
+			return nil, fmt.Errorf("encode pod patch: %w", err)
+		}
 	}
 	if len(o.Container) > 63 || !dns1123Label.MatchString(o.Container) {
 		return nil, fmt.Errorf("encode pod patch: container name %q is not a Kubernetes name (lower-case letters, digits and -, at most 63)", o.Container)
 	}
-	lp := LocalhostProfile(o.Name)
 	spec := corev1.PodSpec{Containers: []corev1.Container{{
-		Name: o.Container,
-		SecurityContext: &corev1.SecurityContext{SeccompProfile: &corev1.SeccompProfile{
-			Type: corev1.SeccompProfileTypeLocalhost, LocalhostProfile: &lp,
-		}},
+		Name: o.Container, SecurityContext: &corev1.SecurityContext{},
 	}}}
+	if o.Name != "" {
+		lp := LocalhostProfile(o.Name)
+		spec.Containers[0].SecurityContext.SeccompProfile = &corev1.SeccompProfile{
+			Type: corev1.SeccompProfileTypeLocalhost, LocalhostProfile: &lp,
+		}
+	}
 	if c := o.Capabilities; c != nil {
 		kc := &corev1.Capabilities{}
 		for _, n := range c.Drop {
@@ -207,7 +213,10 @@ func PodPatch(o KubeOutput) ([]byte, error) {
 	}
 	header := fmt.Sprintf("# Strategic merge patch: container %s of this %s runs under the seccomp profile %s.\n"+
 		"# Install the OCI profile on every node first: profgen install %s PROFILE.json (writes %s/%s.json);\n"+
-		"# then: %s\n", o.Container, kind, lp, o.Name, KubeletProfileDir, o.Name, apply)
+		"# then: %s\n", o.Container, kind, LocalhostProfile(o.Name), o.Name, KubeletProfileDir, o.Name, apply)
+	if o.Name == "" {
+		header = fmt.Sprintf("# Strategic merge patch: container %s of this %s gets the capabilities its recording used.\n# Apply: %s\n", o.Container, kind, apply)
+	}
 	return append([]byte(header), out...), nil
 }
 

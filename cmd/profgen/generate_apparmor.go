@@ -158,21 +158,25 @@ Generalisation rules, each switched off with --no-generalize RULE:
 func newGenerateK8sCmd() *cobra.Command {
 	var name, container, kind, output, recording string
 	cmd := &cobra.Command{
-		Use:   "k8s --apparmor NAME --pod-container CONTAINER",
-		Short: "Write the Kubernetes settings that apply an AppArmor profile to a container",
+		Use:   "k8s --pod-container CONTAINER [--apparmor NAME] [--recording REC]",
+		Short: "Write the Kubernetes settings that apply an AppArmor profile, or the capabilities used, to a container",
 		Long: `Write the Kubernetes fields that make a container run under the AppArmor profile NAME
 (loaded on the node, e.g. with profgen apparmor install and load): the
 securityContext.appArmorProfile (type Localhost) read by Kubernetes 1.30 and later, and the
 annotation container.apparmor.security.beta.kubernetes.io/<container> read by older
-versions (keyed by the container's name, not the pod's). The output is a strategic merge
-patch: merge it into the manifest, or apply it with kubectl patch --patch-file.`,
+versions (keyed by the container's name, not the pod's). With --recording (from --backend
+ebpf) the container's capabilities are set to those the workload used (drop ALL, add them);
+--recording without --apparmor writes the capabilities alone (for nodes without AppArmor,
+which refuse a pod that names an AppArmor profile). The output is a strategic merge patch:
+merge it into the manifest, or apply it with kubectl patch --patch-file.`,
 		Example: `  profgen generate k8s --apparmor profgen-app --pod-container app
   profgen generate k8s --apparmor profgen-app --pod-container app --pod-kind deployment -o patch.yaml
-  kubectl patch deployment web --patch-file patch.yaml`,
+  kubectl patch deployment web --patch-file patch.yaml
+  profgen generate k8s --recording app.rec.json --pod-container app`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if name == "" || container == "" {
-				return usagef("generate k8s: --apparmor NAME and --pod-container CONTAINER are required")
+			if container == "" || (name == "" && recording == "") {
+				return usagef("generate k8s: --pod-container CONTAINER is required, with --apparmor NAME, --recording REC (the capabilities it used), or both")
 			}
 			var caps *profile.ContainerCapabilities
 			if recording != "" {
@@ -185,7 +189,13 @@ patch: merge it into the manifest, or apply it with kubectl patch --patch-file.`
 				}
 				caps = profile.CapabilitiesUsed(rec.Capabilities)
 			}
-			patch, err := apparmor.KubernetesPatchWithCapabilities(name, container, kind, caps)
+			var patch []byte
+			var err error
+			if name == "" {
+				patch, err = profile.PodPatch(profile.KubeOutput{Kind: kind, Container: container, Capabilities: caps})
+			} else {
+				patch, err = apparmor.KubernetesPatchWithCapabilities(name, container, kind, caps)
+			}
 			if err != nil {
 				return usagef("generate k8s: %w", err)
 			}

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
+	"sigs.k8s.io/yaml"
+
 	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/syscalls"
 )
@@ -60,5 +63,41 @@ func TestMergedCapabilitiesNeedEveryInput(t *testing.T) {
 	}
 	if r := k8s(both); r.code != 0 || !strings.Contains(r.stdout, "NET_BIND_SERVICE") || !strings.Contains(r.stdout, "SYS_TIME") {
 		t.Errorf("generate k8s of two merged eBPF recordings: %+v", r)
+	}
+}
+
+// TestK8sCapabilitiesAlone: generate k8s --recording without --apparmor writes the container's
+// capabilities alone (it required an AppArmor profile name, and a pod naming one is refused
+// on a node without AppArmor); the patch decodes strictly into the kind's API type.
+func TestK8sCapabilitiesAlone(t *testing.T) {
+	r := profile.NewRecording("profgen", "ebpf")
+	r.AddSyscall(syscalls.X86_64, "read", 1, profile.Process{PID: 1})
+	r.AddCapability("net_bind_service")
+	rec := filepath.Join(t.TempDir(), "r.json")
+	f, err := os.Create(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.WriteTo(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	res := runProfgen(t, nil, "generate", "k8s", "--recording", rec, "--pod-container", "web", "--pod-kind", "deployment")
+	if res.code != 0 {
+		t.Fatalf("generate k8s --recording: %+v", res)
+	}
+	var d appsv1.Deployment
+	if err := yaml.UnmarshalStrict([]byte(res.stdout), &d); err != nil {
+		t.Fatalf("the patch does not decode strictly into a Deployment: %v\n%s", err, res.stdout)
+	}
+	c := d.Spec.Template.Spec.Containers
+	if len(c) != 1 || c[0].Name != "web" || c[0].SecurityContext == nil || c[0].SecurityContext.Capabilities == nil ||
+		c[0].SecurityContext.AppArmorProfile != nil || c[0].SecurityContext.SeccompProfile != nil ||
+		len(c[0].SecurityContext.Capabilities.Add) != 1 || c[0].SecurityContext.Capabilities.Add[0] != "NET_BIND_SERVICE" ||
+		len(d.Annotations) != 0 {
+		t.Errorf("patch:\n%s", res.stdout)
+	}
+	if res := runProfgen(t, nil, "generate", "k8s", "--pod-container", "web"); res.code != 2 {
+		t.Errorf("generate k8s with neither --apparmor nor --recording: %+v", res)
 	}
 }
