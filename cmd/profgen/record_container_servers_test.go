@@ -315,6 +315,7 @@ func recordServerContainer(t *testing.T, w serverWorkload, dir string, byCgroup 
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
+	exited := make(chan struct{}) // closed once the recorder is waited for
 	var log strings.Builder
 	logged := make(chan struct{})
 	lines := bufio.NewReader(stderr)
@@ -330,12 +331,16 @@ func recordServerContainer(t *testing.T, w serverWorkload, dir string, byCgroup 
 		rest, _ := io.ReadAll(lines)
 		log.Write(rest)
 		close(logged)
-		done <- r.Wait()
+		err := r.Wait()
+		close(exited)
+		done <- err
 	}()
 	t.Cleanup(func() {
-		if r.ProcessState == nil {
+		select {
+		case <-exited:
+		default:
 			r.Process.Kill()
-			<-done
+			<-exited
 		}
 	})
 
