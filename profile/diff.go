@@ -87,6 +87,47 @@ type Diff struct {
 	Added          int      `json:"added"`
 	Removed        int      `json:"removed"`
 	DangerousAdded []string `json:"dangerousAdded"`
+	// Capabilities, for two recordings that both observed capability checks, is what changed
+	// in the capabilities they used (nil when nothing did).
+	Capabilities *CapabilityDiff `json:"capabilities,omitempty"`
+}
+
+// CapabilityDiff is what changed in the capabilities two recordings used, names sorted.
+type CapabilityDiff struct {
+	Added   []string `json:"added"`
+	Removed []string `json:"removed"`
+}
+
+// DiffCapabilities compares the capabilities two recordings used. It is nil when they are the
+// same, or when either did not observe capability checks (CapabilityChecksObserved: a ptrace
+// recording's empty list says nothing).
+func DiffCapabilities(old, new *Recording) *CapabilityDiff {
+	if !CapabilityChecksObserved(old) || !CapabilityChecksObserved(new) {
+		return nil
+	}
+	in := func(list []string) map[string]bool {
+		m := map[string]bool{}
+		for _, c := range list {
+			m[c] = true
+		}
+		return m
+	}
+	o, n := in(old.Capabilities), in(new.Capabilities)
+	d := &CapabilityDiff{Added: []string{}, Removed: []string{}}
+	for _, c := range sortedSet(n, nil) {
+		if !o[c] {
+			d.Added = append(d.Added, c)
+		}
+	}
+	for _, c := range sortedSet(o, nil) {
+		if !n[c] {
+			d.Removed = append(d.Removed, c)
+		}
+	}
+	if len(d.Added)+len(d.Removed) == 0 {
+		return nil
+	}
+	return d
 }
 
 // DiffSets compares two sets per ABI. ABIs with no change are left out.

@@ -18,10 +18,11 @@ func newDiffCmd() *cobra.Command {
 	var target targetFlags
 	cmd := &cobra.Command{
 		Use:   "diff [--json|--markdown] [--fail-on added|removed|any] OLD NEW",
-		Short: "Show the syscalls added and removed between two profiles or recordings",
+		Short: "Show the syscalls (and capabilities) added and removed between two profiles or recordings",
 		Long: `Compare two seccomp profiles (what each permits on each of its architectures) or two
 recordings (what was recorded on each ABI) and print the syscalls added and removed per
-ABI, ABIs with equal changes together. Additions that Docker's default profile blocks are
+ABI, ABIs with equal changes together; for two recordings that both observed capability
+checks (--backend ebpf), the capabilities used too. Additions that Docker's default profile blocks are
 flagged "dangerous" and listed first, each with what it lets a process do. A profile in
 Docker's format (archMap, includes/excludes) is resolved for --arch, --caps and --kernel.
 
@@ -29,7 +30,7 @@ Docker's format (archMap, includes/excludes) is resolved for --arch, --caps and 
 per syscall), for a pull request or GitHub's $GITHUB_STEP_SUMMARY.
 
 With --fail-on, the exit status is 3 when that kind of change exists, so CI can stop a
-pull request that widens a profile.`,
+pull request that widens a profile (a capability added counts as an addition).`,
 		Example: `  profgen diff old.json new.json
   profgen diff --json old.json new.json
   profgen diff --markdown profiles/app.json new/app.json >> "$GITHUB_STEP_SUMMARY"
@@ -60,6 +61,9 @@ pull request that widens a profile.`,
 				return usagef("diff: compare two recordings or two seccomp profiles, not one of each")
 			}
 			d := profile.DiffSets(old.sets, new.sets)
+			if old.rec != nil && new.rec != nil {
+				d.Capabilities = profile.DiffCapabilities(old.rec, new.rec)
+			}
 			if asJSON {
 				b, err := json.MarshalIndent(d, "", "  ")
 				if err != nil {
@@ -71,8 +75,12 @@ pull request that widens a profile.`,
 			} else {
 				printDiff(cmd.OutOrStdout(), d)
 			}
-			if (failOn == "added" || failOn == "any") && d.Added > 0 ||
-				(failOn == "removed" || failOn == "any") && d.Removed > 0 {
+			added, removed := d.Added, d.Removed
+			if c := d.Capabilities; c != nil {
+				added, removed = added+len(c.Added), removed+len(c.Removed)
+			}
+			if (failOn == "added" || failOn == "any") && added > 0 ||
+				(failOn == "removed" || failOn == "any") && removed > 0 {
 				return exitError{code: exitChanged}
 			}
 			return nil
@@ -87,6 +95,7 @@ pull request that widens a profile.`,
 
 type diffSide struct {
 	recording bool
+	rec       *profile.Recording // a recording's, for its capabilities
 	sets      profile.SyscallSets
 }
 
@@ -103,16 +112,17 @@ func diffInput(cmd *cobra.Command, path string, tg profile.Target) (diffSide, er
 		fmt.Fprintln(cmd.ErrOrStderr(), resolvedNote(path, tg))
 	}
 	if rec != nil {
-		return diffSide{true, profile.RecordingSets(rec)}, nil
+		return diffSide{true, rec, profile.RecordingSets(rec)}, nil
 	}
-	return diffSide{false, profile.PermittedSets(p)}, nil
+	return diffSide{false, nil, profile.PermittedSets(p)}, nil
 }
 
 func printDiff(w io.Writer, d profile.Diff) {
-	if len(d.ABIs) == 0 {
+	if len(d.ABIs) == 0 && d.Capabilities == nil {
 		fmt.Fprintln(w, "no changes")
 		return
 	}
+	defer printCapabilityDiff(w, d.Capabilities)
 	if len(d.DangerousAdded) > 0 {
 		fmt.Fprintln(w, "dangerous additions:")
 		for _, n := range d.DangerousAdded {
@@ -135,5 +145,19 @@ func printDiff(w io.Writer, d profile.Diff) {
 		for _, c := range a.Removed {
 			fmt.Fprintf(w, "  - %s\n", c.Name)
 		}
+	}
+}
+
+// printCapabilityDiff prints what changed in the capabilities two recordings used.
+func printCapabilityDiff(w io.Writer, c *profile.CapabilityDiff) {
+	if c == nil {
+		return
+	}
+	fmt.Fprintf(w, "capabilities: %d added, %d removed\n", len(c.Added), len(c.Removed))
+	for _, n := range c.Added {
+		fmt.Fprintf(w, "  + %s\n", n)
+	}
+	for _, n := range c.Removed {
+		fmt.Fprintf(w, "  - %s\n", n)
 	}
 }

@@ -14,6 +14,7 @@ import (
 // they matter), then other additions, then removals, each naming the ABIs it happened on.
 func writeDiffMarkdown(w io.Writer, d profile.Diff, oldName, newName string) {
 	fmt.Fprintf(w, "### profgen: seccomp changes from `%s` to `%s`\n\n", mdCode(oldName), mdCode(newName))
+	defer writeCapabilityMarkdown(w, d.Capabilities)
 	if len(d.ABIs) == 0 {
 		fmt.Fprintln(w, "No syscall added or removed.")
 		return
@@ -95,4 +96,18 @@ func plural(n int, noun string) string {
 // mdCode makes s safe inside a Markdown code span on one table-free line.
 func mdCode(s string) string {
 	return strings.NewReplacer("`", "'", "\n", " ", "\r", " ").Replace(s)
+}
+
+// writeCapabilityMarkdown adds a line for the capabilities two recordings used, if they changed.
+func writeCapabilityMarkdown(w io.Writer, c *profile.CapabilityDiff) {
+	if c == nil {
+		return
+	}
+	list := func(names []string) string {
+		if len(names) == 0 {
+			return "none"
+		}
+		return "`" + strings.Join(names, "`, `") + "`"
+	}
+	fmt.Fprintf(w, "\n**Capabilities** added: %s; removed: %s.\n", list(c.Added), list(c.Removed))
 }

@@ -101,3 +101,42 @@ func TestK8sCapabilitiesAlone(t *testing.T) {
 		t.Errorf("generate k8s with neither --apparmor nor --recording: %+v", res)
 	}
 }
+
+// TestDiffCapabilities: diff of two eBPF recordings shows a capability the new one used and
+// the old did not, and --fail-on added exits 3 for it (it said "no changes" and exited 0: a
+// CI gate let a workload that newly binds port 80 through). A ptrace recording, which sees
+// no capability check, gives no capability change.
+func TestDiffCapabilities(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, backend string, caps ...string) string {
+		r := profile.NewRecording("profgen", backend)
+		r.AddSyscall(syscalls.X86_64, "bind", 1, profile.Process{PID: 1})
+		for _, c := range caps {
+			r.AddCapability(c)
+		}
+		p := filepath.Join(dir, name)
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.WriteTo(f); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		return p
+	}
+	old, new, pt := write("old.json", "ebpf"), write("new.json", "ebpf", "net_bind_service"), write("pt.json", "ptrace")
+	r := runProfgen(t, nil, "diff", "--fail-on", "added", old, new)
+	if r.code != 3 || r.stdout != "capabilities: 1 added, 0 removed\n  + net_bind_service\n" {
+		t.Errorf("diff --fail-on added OLD NEW: exit %d, stdout %q; want 3 and the capability added", r.code, r.stdout)
+	}
+	if r := runProfgen(t, nil, "diff", "--fail-on", "added", new, old); r.code != 0 || !strings.Contains(r.stdout, "  - net_bind_service") {
+		t.Errorf("diff NEW OLD: %+v", r)
+	}
+	if r := runProfgen(t, nil, "diff", "--markdown", old, new); r.code != 0 || !strings.Contains(r.stdout, "**Capabilities** added: `net_bind_service`; removed: none.") {
+		t.Errorf("diff --markdown: %+v", r)
+	}
+	if r := runProfgen(t, nil, "diff", "--fail-on", "any", pt, new); r.code != 0 || r.stdout != "no changes\n" {
+		t.Errorf("diff of a ptrace and an eBPF recording: %+v", r)
+	}
+}
