@@ -129,3 +129,41 @@ time.sleep(60)`)
 		t.Errorf("record -p THREAD: clock_nanosleep %+v, want the thread's some 50 sleeps (at least 10)", got)
 	}
 }
+
+// TestRecordCgroupRunningWarns: --cgroup of a cgroup whose processes already run (a running
+// container) warns, as -p and --container of a running container do, that their start-up was
+// not recorded (it wrote such a profile silently).
+func TestRecordCgroupRunningWarns(t *testing.T) {
+	requireBPF(t)
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := ebpf.ParseMountinfoCgroup2(mounts)
+	if err != nil {
+		t.Skipf("no cgroup2 mount: %v", err)
+	}
+	cg := filepath.Join(root, fmt.Sprintf("profgen-test-running-%d", os.Getpid()))
+	if err := os.Mkdir(cg, 0o755); err != nil {
+		t.Skipf("make a cgroup: %v", err)
+	}
+	sleep := exec.Command("sleep", "60")
+	if err := sleep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sleep.Process.Kill()
+		sleep.Wait()
+		for i := 0; i < 100 && os.Remove(cg) != nil; i++ {
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+	if err := os.WriteFile(filepath.Join(cg, "cgroup.procs"), []byte(fmt.Sprint(sleep.Process.Pid)), 0o644); err != nil {
+		t.Fatalf("move sleep into %s: %v", cg, err)
+	}
+	r := runProfgen(t, nil, "record", "--cgroup", cg, "--duration", "500ms", "--recording", filepath.Join(t.TempDir(), "r.json"), "--seccomp", os.DevNull)
+	want := fmt.Sprintf("profgen: warning: cgroup %s held running processes when the recording started (process %d, sleep): their start-up", cg, sleep.Process.Pid)
+	if !strings.Contains(r.stderr, want) {
+		t.Errorf("exit %d, stderr %q; want a line starting %q", r.code, r.stderr, want)
+	}
+}

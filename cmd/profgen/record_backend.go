@@ -119,6 +119,9 @@ func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrac
 		Signals: popts.Signals, Grace: popts.Grace, Recording: popts.Recording,
 		Cgroup: o.cgroup, Files: popts.Files,
 	}
+	if o.cgroup != "" {
+		startup = cgroupStartupWarning(o.cgroup)
+	}
 	if o.container != "" {
 		pid, status, err := ebpf.ContainerState(ctx, o.runtime, o.stateRoot, o.container)
 		if err != nil {
