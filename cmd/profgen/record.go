@@ -74,12 +74,11 @@ programs load and the flags need nothing only ptrace does, else ptrace, and says
 error which and why. Only ptrace does --baseline (its seccomp filter lets the known syscalls
 run without a stop) and --runtime-base (it sees each syscall in order, with its arguments).
 Both record the files --apparmor and --recording need (eBPF reads them at each file
-syscall's exit, through a ring buffer, only when asked). Only the
-eBPF backend records a whole cgroup: --cgroup DIR (a cgroup v2 directory) or --container ID
-(its cgroup, found through "runc state ID"; --container-runtime crun asks crun;
---container-root DIR is the runtime's state directory, for containers Docker or containerd
-started) records every process in it from now until --duration, SIGINT or the cgroup's last
-process exits.`,
+syscall's exit, through a ring buffer, only when asked). Only the eBPF backend records a
+whole cgroup: --cgroup DIR (a cgroup v2 directory) or --container ID (its cgroup, found
+through "runc state ID"; --container-runtime crun asks crun; --container-root DIR is the
+runtime's state directory, for containers Docker or containerd started) records every
+process in it from now until --duration, SIGINT or the cgroup's last process exits.`,
 		Example: `  # record a command; the profile goes to ./profiles/app.json
   profgen record -- ./app --serve
   # keep the recording too, and print calls per syscall

@@ -85,7 +85,7 @@ type scope struct {
 	cgroupLevel uint32
 	// fromExec: a process of the cgroup counts from its execve on (Options.FromExec).
 	fromExec bool
-	// paths: read the paths of opens and execs (Options.Files).
+	// paths: read the files of the file syscalls and execs (Options.Files).
 	paths bool
 }
 

@@ -49,10 +49,10 @@ type Options struct {
 	Grace time.Duration
 	// Recording is filled with what was seen; nil means a new one.
 	Recording *profile.Recording
-	// Files makes the recorder read the paths of the files the workload opens (and of the
-	// programs it executes), resolved by the kernel, with AppArmor access letters; opens that
-	// failed go to the recording's failed files. Other file syscalls (mkdir, unlink, rename,
-	// chmod ...) are not seen.
+	// Files makes the recorder record the files the workload's file syscalls name (those of
+	// recorder/filecalls, as the ptrace recorder does: opens, execs, stat, mkdir, unlink,
+	// rename, chmod ...) with AppArmor access letters, types and owners; calls that failed go
+	// to the recording's failed files.
 	Files bool
 	// Ready, when set, is called once the programs are attached, before the command starts
 	// (or, with PID or Cgroup, before the recording begins).
