@@ -33,7 +33,7 @@ func CheckArgs(parser, path string) []string {
 func Check(path string) error {
 	text, err := sizelimit.ReadFile(path, sizelimit.AppArmorProfile, "an AppArmor profile")
 	if err != nil {
-		return fmt.Errorf("check: %w", err)
+		return fmt.Errorf("read profile: %w", err)
 	}
 	if !hasContent(text) {
 		return fmt.Errorf("check %s: %w", path, ErrNoProfile)

@@ -344,7 +344,7 @@ func (h *Host) Install(file, name string) (string, error) {
 	}
 	text, err := sizelimit.ReadFile(file, sizelimit.AppArmorProfile, "an AppArmor profile")
 	if err != nil {
-		return "", fmt.Errorf("install: %w", err)
+		return "", fmt.Errorf("read profile: %w", err)
 	}
 	dest := h.path(filepath.Join(ProfileDir, name))
 	if h.DryRun {

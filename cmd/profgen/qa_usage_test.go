@@ -33,3 +33,19 @@ func TestUsageErrorsNameTheCommand(t *testing.T) {
 		t.Errorf("profgen generate: %+v", r)
 	}
 }
+
+// TestAppArmorMissingFileOnce: a missing profile file is named once, after the command
+// ("apparmor install: install: open ..." said the command twice).
+func TestAppArmorMissingFileOnce(t *testing.T) {
+	missing := t.TempDir() + "/missing.aa"
+	for _, args := range [][]string{
+		{"apparmor", "install", "--dry-run", missing},
+		{"apparmor", "check", missing},
+	} {
+		r := runProfgen(t, nil, args...)
+		want := "profgen: " + args[0] + " " + args[1] + ": read profile: open " + missing + ": no such file or directory\n"
+		if r.code != 1 || r.stderr != want {
+			t.Errorf("profgen %s: exit %d, stderr %q; want 1 and %q", strings.Join(args, " "), r.code, r.stderr, want)
+		}
+	}
+}
