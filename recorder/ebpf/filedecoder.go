@@ -235,6 +235,11 @@ func (d *fileDecoder) succeeded(name string, c fileCallEvent, cs *callStrings, o
 		d.agg.File(c.pid, path, cp.access)
 		if typ == "" && filecalls.NeedsType(cp.access) && !d.agg.FileTypeKnown(path) {
 			typ = filecalls.LstatType(path)
+			if typ == "" && i == 1 {
+				// Gone by now: a rename's or link's second name is the first one's file, whose
+				// type may be known (a file the workload opened or made).
+				typ = d.knownType(paths[0].path)
+			}
 		}
 		if typ == "" && i == 0 && filecalls.IsRename(name) {
 			typ = filecalls.LstatType(paths[len(paths)-1].path) // the file now has the new name
@@ -247,6 +252,14 @@ func (d *fileDecoder) succeeded(name string, c fileCallEvent, cs *callStrings, o
 			d.owners[path] = uid
 		}
 	}
+}
+
+// knownType returns the type recorded for path ("" when none is).
+func (d *fileDecoder) knownType(path string) string {
+	if f := d.agg.Recording().Files[path]; f != nil {
+		return f.Type
+	}
+	return ""
 }
 
 // opened returns the kernel's name and the type of the file a successful open returned, or
