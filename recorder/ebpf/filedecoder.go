@@ -245,6 +245,9 @@ func (d *fileDecoder) succeeded(name string, c fileCallEvent, cs *callStrings, o
 			typ = filecalls.LstatType(paths[len(paths)-1].path) // the file now has the new name
 		}
 		d.agg.FileType(c.pid, path, typ)
+		if uid, ok := d.owners[paths[0].path]; ok && i == 1 {
+			d.owners[path] = uid // a rename's or link's new name: the same file
+		}
 		if d.agg.Created(path) && !d.owner(name, c, open, path) {
 			d.agg.NotOwner(path)
 		}
@@ -283,8 +286,8 @@ func (d *fileDecoder) opened(c fileCallEvent, cs *callStrings, path string, flag
 
 // owner reports whether the process that accessed path, a file the workload created, owns it
 // by file-system uid, as AppArmor's owner conditional compares them: for an open, the file
-// opened; for a chown, the owner before the call (known when the file was seen opened);
-// otherwise the file's owner now.
+// opened; for a chown, the owner before the call (known when the file was seen opened or
+// made); otherwise the file's owner now (or, when it is gone already, the last owner seen).
 func (d *fileDecoder) owner(name string, c fileCallEvent, open bool, path string) bool {
 	if open && c.iMode != 0 {
 		return c.iUID == c.fsuid
@@ -300,7 +303,11 @@ func (d *fileDecoder) owner(name string, c fileCallEvent, open bool, path string
 	}
 	var st unix.Stat_t
 	if err := unix.Lstat(path, &st); err != nil {
-		return true
+		// Gone: by this call (a removal, the old name of a rename: as for the ptrace
+		// recorder, whose look after the call finds nothing, owned), else before the reader
+		// looked: its last owner seen, if any.
+		uid, ok := d.owners[path]
+		return removes(name) || !ok || uid == c.fsuid
 	}
 	return st.Uid == c.fsuid
 }
@@ -318,6 +325,13 @@ func chownUID(name string, args [6]uint64) (uint32, bool) {
 	}
 	uid := uint32(args[i])
 	return uid, uid != ^uint32(0)
+}
+
+// removes reports whether a successful call of syscall name removes the first name it is
+// given (unlink, rmdir, the old name of a rename).
+func removes(name string) bool {
+	s, _ := filecalls.Lookup(name)
+	return len(s.Args) > 0 && strings.Contains(s.Args[0].Access, "d")
 }
 
 // makesInode reports whether a successful call of syscall name made a new file, owned by the

@@ -125,6 +125,14 @@ func TestPathsParityShell(t *testing.T) {
 			t.Errorf("%s: %+v, want type %s", path, f, want)
 		}
 	}
+	// own was made by root and given to nobody: owned at the mkdir and at the chown (compared
+	// with the owner before it). d/nob was chmod'ed by root after it was given away: not owned.
+	if f := recs[0].Files["WORK/own"]; f == nil || f.NotOwner || !strings.Contains(f.Access, "c") {
+		t.Errorf("WORK/own: %+v, want created and owned", f)
+	}
+	if f := recs[0].Files["WORK/d/nob"]; f == nil || !f.NotOwner {
+		t.Errorf("WORK/d/nob: %+v, want not owned", f)
+	}
 	// echo x > pre opened a file that was there (O_CREAT without creating it).
 	if f := recs[0].Files["WORK/pre"]; f == nil || f.Access != "w" {
 		t.Errorf("WORK/pre: %+v, want access w", f)

@@ -1,4 +1,5 @@
-# File syscalls for the paths parity test: run in a directory holding lnk -> /etc and a file pre.
+# File syscalls for the paths parity test (as root): run in a directory holding lnk -> /etc
+# and a file pre.
 set -e
 mkdir d d/sub
 echo x > pre
@@ -10,6 +11,11 @@ ln d/g d/h
 ln -s g d/s
 chmod 600 d/g
 chown "$(id -u):$(id -g)" d/g
+mkdir own
+chown 65534 own
+: > d/nob
+chown 65534 d/nob
+chmod 600 d/nob
 truncate -s 0 d/h
 mkfifo d/p
 touch d/t d/g
@@ -27,3 +33,4 @@ stat d/g > /dev/null
 readlink d/s > /dev/null
 find d > /dev/null
 rm -r d
+rmdir own
