@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -37,7 +38,7 @@ as in every profile profgen generates: a signal may reach the thread in that win
 			// A profile in Docker's format is resolved for this machine, as Docker would.
 			p, err := profile.LoadSeccompFor(seccompPath, profile.DefaultTarget())
 			if err != nil {
-				return err
+				return fmt.Errorf("exec: %w", err)
 			}
 			return seccomp.Exec(p, args, os.Environ())
 		},

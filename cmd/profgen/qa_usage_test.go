@@ -49,3 +49,13 @@ func TestAppArmorMissingFileOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestExecProfileErrorNamesCommand: a profile exec cannot read is reported after "exec:", as
+// every other command names itself.
+func TestExecProfileErrorNamesCommand(t *testing.T) {
+	missing := t.TempDir() + "/missing.json"
+	r := runProfgen(t, nil, "exec", "--seccomp", missing, "--", "/bin/true")
+	if r.code != 1 || !strings.HasPrefix(r.stderr, "profgen: exec: read seccomp profile") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("exit %d, stderr %q; want 1 and one line starting 'profgen: exec: read seccomp profile'", r.code, r.stderr)
+	}
+}
