@@ -188,6 +188,10 @@ func readInputs(cmd *cobra.Command, im *auditlog.Importer, args []string) error 
 		if err != nil {
 			return err
 		}
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			f.Close()
+			return fmt.Errorf("%s is a directory: name the log files in it (audit.log.1 audit.log ...)", name)
+		}
 		err = im.Read(name, f)
 		f.Close()
 		if err != nil {

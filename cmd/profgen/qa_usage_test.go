@@ -59,3 +59,14 @@ func TestExecProfileErrorNamesCommand(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 1 and one line starting 'profgen: exec: read seccomp profile'", r.code, r.stderr)
 	}
 }
+
+// TestImportDirectory: a directory given to import (/var/log/audit for its audit.log) is named
+// as one, with what to give instead ("read /tmp: read /tmp: is a directory" before).
+func TestImportDirectory(t *testing.T) {
+	dir := t.TempDir()
+	r := runProfgen(t, nil, "import", dir)
+	want := "profgen: import: " + dir + " is a directory: name the log files in it (audit.log.1 audit.log ...)\n"
+	if r.code != 1 || r.stderr != want {
+		t.Errorf("exit %d, stderr %q; want 1 and %q", r.code, r.stderr, want)
+	}
+}
