@@ -167,3 +167,26 @@ func TestRecordCgroupRunningWarns(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want a line starting %q", r.code, r.stderr, want)
 	}
 }
+
+// TestRecordSummaryDeniedCapabilities: --summary (eBPF) names the capabilities the workload
+// was checked for and never granted (a process that dropped to nobody and binds port 81), which
+// were in the recording's warnings only: the summary listed the granted ones alone.
+func TestRecordSummaryDeniedCapabilities(t *testing.T) {
+	requireBPF(t)
+	setpriv := testutil.RequireCommand(t, "setpriv")
+	r := runProfgen(t, nil, "record", "--backend", "ebpf", "--summary", "--seccomp", os.DevNull, "--",
+		setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", testutil.Python(t), "-c",
+		"import socket\ntry: socket.socket().bind(('127.0.0.1', 81))\nexcept OSError: pass")
+	if r.code != 0 {
+		t.Fatalf("record: %+v", r)
+	}
+	var denied string
+	for _, l := range strings.Split(r.stderr, "\n") {
+		if rest, ok := strings.CutPrefix(l, "capabilities denied (checked, never granted): "); ok {
+			denied = rest
+		}
+	}
+	if !strings.Contains(" "+denied+" ", " net_bind_service ") {
+		t.Errorf("summary names no denied net_bind_service:\n%s", r.stderr)
+	}
+}

@@ -163,8 +163,23 @@ func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrac
 	return recordOutcome{
 		rec: res.Recording, detached: res.Detached, status: res.Status(), syscalls: res.Syscalls,
 		trailer:  fmt.Sprintf("eBPF, loaded in %d ms", res.LoadTime.Milliseconds()),
-		capsNote: "capabilities used (checks granted): " + orNone(res.Recording.Capabilities),
+		capsNote: ebpfCapsNote(res.Recording),
 	}, nil
+}
+
+// ebpfCapsNote is the summary's line on the capabilities the workload was granted, and on
+// those it was denied only, or why none were recorded (it said "none" then too).
+func ebpfCapsNote(rec *profile.Recording) string {
+	note := "capabilities used (checks granted): " + orNone(rec.Capabilities)
+	for _, w := range rec.Source.Warnings {
+		switch {
+		case strings.HasPrefix(w, ebpf.WarnNoCapabilities):
+			return "capabilities: " + w
+		case strings.HasPrefix(w, ebpf.WarnDeniedCapabilities+": "):
+			note += "\ncapabilities denied (checked, never granted): " + strings.TrimPrefix(w, ebpf.WarnDeniedCapabilities+": ")
+		}
+	}
+	return note
 }
 
 // ptraceCapsNote says that the ptrace backend sees no capability check, and which capabilities

@@ -270,7 +270,7 @@ func (p *programs) collectCaps(rec *profile.Recording, namer addressNamer) (unkn
 	}
 	if len(deniedOnly) > 0 {
 		rec.Source.Warnings = append(rec.Source.Warnings,
-			"capabilities checked and denied, so not in capabilities: "+strings.Join(deniedOnly, " "))
+			WarnDeniedCapabilities+": "+strings.Join(deniedOnly, " "))
 	}
 	return unknown, nil
 }

@@ -18,6 +18,10 @@ var ErrUnavailable = errors.New("eBPF recording unavailable")
 // recorded (its capabilities are then not the complete set the workload used).
 const WarnNoCapabilities = profile.WarnNoCapabilities
 
+// WarnDeniedCapabilities begins the recording's warning that names the capabilities the
+// workload was checked for and never granted.
+const WarnDeniedCapabilities = "capabilities checked and denied, so not in capabilities"
+
 // Options say what to record.
 type Options struct {
 	// Args is the command to run (Args[0] is looked up in PATH). Empty when attaching to PID
