@@ -125,6 +125,11 @@ func (o *recordOptions) recordEBPF(ctx context.Context, w io.Writer, popts ptrac
 	if o.container != "" {
 		pid, status, err := ebpf.ContainerState(ctx, o.runtime, o.stateRoot, o.container)
 		if err != nil {
+			if o.stateRoot == "" {
+				if hint := containerRootHint(o.runtime, dirExists); hint != "" {
+					return recordOutcome{}, fmt.Errorf("record: %w; %s", err, hint)
+				}
+			}
 			return recordOutcome{}, fmt.Errorf("record: %w", err)
 		}
 		if eopts.Cgroup, err = ebpf.CgroupOfPID(pid); err != nil {

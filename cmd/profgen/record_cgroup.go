@@ -47,3 +47,37 @@ func cgroupStartupWarning(dir string) string {
 	}
 	return fmt.Sprintf("cgroup %s held running processes when the recording started (process %d, %s): their start-up (execve, the loader's calls) was not recorded, so an allow-list from this recording alone does not let them start again; record a container from its creation (runc create, profgen record --container, runc start), or merge with a recording of its start (profgen merge)", dir, pid, comm)
 }
+
+// containerStateRoots are the state directories in which the engines that drive runc keep
+// their containers, outside runc's default /run/runc.
+var containerStateRoots = []string{
+	"/run/docker/runtime-runc/moby", // Docker
+	"/run/containerd/runc/k8s.io",   // containerd's CRI (Kubernetes)
+	"/run/containerd/runc/default",  // containerd (ctr)
+	"/run/containerd/runc/moby",     // Docker on containerd's runc shim
+}
+
+// containerRootHint names, for a container the runtime's default state root does not hold,
+// the engines' state roots that exist here (exists says which), to give --container-root; ""
+// for a runtime other than runc, or when there is none.
+func containerRootHint(runtime string, exists func(string) bool) string {
+	if filepath.Base(runtime) != "runc" {
+		return ""
+	}
+	var roots []string
+	for _, r := range containerStateRoots {
+		if exists(r) {
+			roots = append(roots, r)
+		}
+	}
+	if len(roots) == 0 {
+		return ""
+	}
+	return "a container that Docker or containerd started is in their state root: --container-root " + strings.Join(roots, " or ")
+}
+
+// dirExists says whether path is a directory.
+func dirExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
