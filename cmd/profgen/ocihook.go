@@ -212,7 +212,12 @@ func (o *ociHookOptions) stop(cmd *cobra.Command, st *ocihook.State, dir string)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, st.ID+".json")); err != nil {
-		return fmt.Errorf("oci-hook: container %s: no profile was written (see %s)", st.ID, filepath.Join(dir, st.ID+".log"))
+		log := filepath.Join(dir, st.ID+".log")
+		if _, err := os.Stat(log); err != nil {
+			// Its log is the first thing a recorder makes.
+			return fmt.Errorf("oci-hook: container %s: no profile was written: no recorder ran for it (no %s; is the hook configured for createRuntime or prestart too?)", st.ID, log)
+		}
+		return fmt.Errorf("oci-hook: container %s: no profile was written (see %s)", st.ID, log)
 	}
 	return nil
 }

@@ -84,3 +84,14 @@ func TestOutputsShareNoFile(t *testing.T) {
 		t.Errorf("outputs to /dev/null: %+v", r)
 	}
 }
+
+// TestOCIHookStopWithoutStart: the poststop hook of a container whose start hook never ran
+// says so, instead of pointing at a log that does not exist.
+func TestOCIHookStopWithoutStart(t *testing.T) {
+	dir, state := t.TempDir(), t.TempDir()
+	r := runProfgen(t, strings.NewReader(`{"id":"c3","status":"stopped"}`), "oci-hook", "--dir", dir, "--state-dir", state)
+	want := "profgen: oci-hook: container c3: no profile was written: no recorder ran for it (no " + filepath.Join(dir, "c3.log") + "; is the hook configured for createRuntime or prestart too?)\n"
+	if r.code != 1 || r.stderr != want {
+		t.Errorf("exit %d, stderr %q; want 1 and %q", r.code, r.stderr, want)
+	}
+}
