@@ -44,6 +44,9 @@ func TestOCIHook(t *testing.T) {
 	})
 	if o, e, err := testutil.RunBundle(t, "runc", bundle); err != nil {
 		t.Fatalf("runc run with the hook: %v\n%s%s", err, o, e)
+	} else if strings.Contains(e, "error running hook") {
+		// runc run logs a failed poststop hook and exits 0.
+		t.Errorf("a hook failed:\n%s", e)
 	}
 	profiles, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	var prof, recPath string
