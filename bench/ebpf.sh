@@ -15,10 +15,13 @@
 #   bench/ebpf.sh
 #   ROUNDS=3 bench/ebpf.sh
 #   ONLY="heavy5-paths heavy5-apparmor" bench/ebpf.sh    # these rows alone (and no start-up)
+#   ALSO= ROUNDS=15 ONLY="heavy5 parallel" bench/ebpf.sh  # native and ebpf alone: more rounds
+#                                                          # in the same time (ALSO: ptrace strace)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PROFGEN=${PROFGEN:-bin/profgen}
 ROUNDS=${ROUNDS:-5}
+ALSO=${ALSO-ptrace strace}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for tool in "$PROFGEN" strace; do
@@ -48,12 +51,20 @@ bench() {
 	for _ in $(seq "$ROUNDS"); do
 		run native "$workload" >> "$work/native"
 		run ebpf "$PROFGEN" record --backend ebpf --seccomp "$work/e.json" "$@" -- "$workload" >> "$work/ebpf"
-		run ptrace "$PROFGEN" record --backend ptrace --seccomp "$work/p.json" "$@" -- "$workload" >> "$work/ptrace"
-		run strace strace -f -c -o /dev/null "$workload" >> "$work/strace"
+		if [[ " $ALSO " == *" ptrace "* ]]; then
+			run ptrace "$PROFGEN" record --backend ptrace --seccomp "$work/p.json" "$@" -- "$workload" >> "$work/ptrace"
+		fi
+		if [[ " $ALSO " == *" strace "* ]]; then
+			run strace strace -f -c -o /dev/null "$workload" >> "$work/strace"
+		fi
 	done
 	printf "%s" "$name"
 	for k in native ebpf ptrace strace; do
-		printf " %s %s" "$(cut -d' ' -f1 < "$work/$k" | median)" "$(cut -d' ' -f2 < "$work/$k" | median)"
+		if [ -s "$work/$k" ]; then
+			printf " %s %s" "$(cut -d' ' -f1 < "$work/$k" | median)" "$(cut -d' ' -f2 < "$work/$k" | median)"
+		else
+			printf " - -" # not asked for (ALSO)
+		fi
 	done
 	# The spread: ebpf/native wall of each round (the two ran one after the other).
 	paste -d' ' "$work/ebpf" "$work/native" | awk '{ r = $1 / $3; if (NR == 1 || r < lo) lo = r; if (NR == 1 || r > hi) hi = r }
@@ -63,7 +74,11 @@ bench() {
 # Other programs on the sys_enter tracepoint (other recorders, tracers) slow every syscall,
 # native ones too: say how many there are, where bpftool can tell.
 others() {
-	command -v bpftool > /dev/null && bpftool prog show 2> /dev/null | grep -c ' name sys_enter ' || echo "?"
+	if command -v bpftool > /dev/null; then
+		bpftool prog show 2> /dev/null | grep -c ' name sys_enter ' || true
+	else
+		echo "?"
+	fi
 }
 
 echo "profgen eBPF bench: median of $ROUNDS rounds, $(nproc) CPUs, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg), other sys_enter programs attached: $(others)"
@@ -71,8 +86,8 @@ printf "%-12s %15s %15s %15s %15s %9s %13s %9s %9s\n" workload "native wall/cpu"
 fail=0
 while read -r name nw nc ew ec pw pc sw sc lo hi; do
 	er=$(awk -v a="$ew" -v b="$nw" 'BEGIN { printf "%.3f", a / b }')
-	pr=$(awk -v a="$pw" -v b="$nw" 'BEGIN { printf "%.2f", a / b }')
-	sr=$(awk -v a="$sw" -v b="$nw" 'BEGIN { printf "%.2f", a / b }')
+	pr=$(awk -v a="$pw" -v b="$nw" 'BEGIN { if (a == "-") print "-"; else printf "%.2f", a / b }')
+	sr=$(awk -v a="$sw" -v b="$nw" 'BEGIN { if (a == "-") print "-"; else printf "%.2f", a / b }')
 	printf "%-12s %7ss/%6ss %7ss/%6ss %7ss/%6ss %7ss/%6ss %8sx %13s %8sx %8sx\n" "$name" "$nw" "$nc" "$ew" "$ec" "$pw" "$pc" "$sw" "$sc" "$er" "$lo-${hi}x" "$pr" "$sr"
 	limit=1.05
 	case $name in heavy5-paths | heavy5-apparmor) limit=1.3 ;; esac
