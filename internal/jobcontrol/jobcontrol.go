@@ -22,6 +22,10 @@ type Terminal struct {
 // None is the Terminal of a workload that is not given one.
 func None() Terminal { return Terminal{fd: -1} }
 
+// Held says whether there is a terminal to hand over: without one, a stop of the workload is
+// none of profgen's business (JobStopped does nothing), and a poller need not look for it.
+func (tt *Terminal) Held() bool { return tt.fd >= 0 }
+
 // Foreground returns the terminal stdin is, when profgen's group is in its foreground.
 func Foreground(stdin *os.File) Terminal {
 	fd := int(stdin.Fd())

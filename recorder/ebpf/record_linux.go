@@ -229,7 +229,9 @@ func (p *programs) run(ctx context.Context, opts Options, res *Result, procs *pr
 			if rootExited && !p.anyTraced() {
 				return nil
 			}
-			if !rootExited && jobcontrol.Stopped(cmd.Process.Pid) {
+			// Reading /proc/PID/stat every tick costs milliseconds of CPU a second: only with
+			// a terminal is there a stop to look for.
+			if !rootExited && tty.Held() && jobcontrol.Stopped(cmd.Process.Pid) {
 				tty.JobStopped(cmd.Process.Pid, 0) // ^Z: profgen stops with its job
 			}
 		}
