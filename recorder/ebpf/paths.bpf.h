@@ -30,6 +30,8 @@ struct inode___paths {
 	struct {
 		__u32 val;
 	} i_uid;
+	unsigned long i_ino;
+	__u32 i_generation;
 } __attribute__((preserve_access_index));
 
 struct dentry___paths {
@@ -142,6 +144,10 @@ struct path_key {
 	__u64 dentry;
 	__u64 mnt;
 	__u64 inode;
+	// A removed file's dentry and inode are freed, and a new file may get their memory: the
+	// inode's number and generation tell the new file from the old.
+	__u64 ino;
+	__u64 generation;
 	__u64 gen;
 };
 
@@ -176,12 +182,23 @@ static __always_inline __u64 kread(__u64 base, __u32 off)
 	return v;
 }
 
+// key_inode fills k's inode fields from its dentry.
+static __always_inline void key_inode(struct path_key *k)
+{
+	__u64 inode = kread(k->dentry, bpf_core_field_offset(struct dentry___paths, d_inode));
+	k->inode = inode;
+	if (inode) {
+		k->ino = kread(inode, bpf_core_field_offset(struct inode___paths, i_ino));
+		k->generation = (__u32)kread(inode, bpf_core_field_offset(struct inode___paths, i_generation));
+	}
+}
+
 static __always_inline void path_key_of(struct path *p, __u64 gen, struct path_key *k)
 {
 	k->dentry = (__u64)BPF_CORE_READ(p, dentry);
 	k->mnt = (__u64)BPF_CORE_READ(p, mnt);
-	k->inode = kread(k->dentry, bpf_core_field_offset(struct dentry___paths, d_inode));
 	k->gen = gen;
+	key_inode(k);
 }
 
 // A call that would send what was sent before is not sent again (what it adds to a recording
@@ -366,7 +383,7 @@ __attribute__((noinline)) int send_path_at(__u64 dentry, __u64 mnt, __u64 seq, _
 	if (!s || !r || !gen || !last)
 		return STR_INTERNAL;
 	struct path_key key = {.dentry = dentry, .mnt = mnt, .gen = *gen};
-	key.inode = kread(dentry, bpf_core_field_offset(struct dentry___paths, d_inode));
+	key_inode(&key);
 	r->h.seq = seq;
 	r->h.tid = tid;
 	r->h.kind = REC_STR;

@@ -85,11 +85,13 @@ type recorderFileCall struct {
 }
 
 type recorderPathKey struct {
-	_      structs.HostLayout
-	Dentry uint64
-	Mnt    uint64
-	Inode  uint64
-	Gen    uint64
+	_          structs.HostLayout
+	Dentry     uint64
+	Mnt        uint64
+	Inode      uint64
+	Ino        uint64
+	Generation uint64
+	Gen        uint64
 }
 
 type recorderRecCall struct {
