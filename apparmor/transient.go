@@ -20,9 +20,11 @@ func transientNames(files map[string]*profile.FileAccess) map[string]string {
 		}
 		name := path.Base(p)
 		g := transientName(name)
-		if g == EscapePath(name) && inTempDir(p) && len(name) >= 6 && strings.IndexFunc(name, func(r rune) bool { return !isAlnum(byte(r)) || r > 0x7f }) < 0 {
-			// A name of letters alone, made and removed in a temporary directory, is a
-			// random one (Python's tempfile tries /tmp/ztpcpapb).
+		if inTempDir(p) && len(name) >= 6 && randomAlphabet(name) {
+			// A name of letters, digits and '_', made and removed directly in a temporary
+			// directory, is taken for a random one: Python's tempfile tries /tmp/ztpcpapb,
+			// /tmp/ttjbm_ze or /tmp/a3kd_x0q (8 of a-z, 0-9 and '_'), and a partial pattern
+			// of such a name (a3kd_* from its digits) would not match the next run's.
 			g = "*"
 			if strings.HasPrefix(name, "tmp") {
 				g = "tmp*"
@@ -31,6 +33,17 @@ func transientNames(files map[string]*profile.FileAccess) map[string]string {
 		out[p] = g
 	}
 	return out
+}
+
+// randomAlphabet reports whether name holds only the characters of generated names: ASCII
+// letters, digits and '_' (Python's tempfile alphabet is a-z, 0-9 and '_').
+func randomAlphabet(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if !isAlnum(name[i]) && name[i] != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // inTempDir reports whether p is directly in /tmp, /var/tmp, /dev/shm or /run/user/<uid>.

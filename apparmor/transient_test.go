@@ -131,3 +131,29 @@ func TestGenerateOwnerNotOwner(t *testing.T) {
 		t.Errorf("profile:\n%s", got)
 	}
 }
+
+// TestGenerateRandomTempNames: a file made and removed directly in a temporary directory under
+// a generated name (Python's tempfile probe: letters, digits and '_') gets a rule for any name;
+// a partial pattern (temp_*, a3kd_* from the digits) would miss the next run's name.
+func TestGenerateRandomTempNames(t *testing.T) {
+	for name, want := range map[string]string{
+		"/tmp/ztpcpapb":     "owner /tmp/* rw,",
+		"/tmp/ttjbm_ze":     "owner /tmp/* rw,",
+		"/tmp/a3kd_x0q":     "owner /tmp/* rw,",
+		"/tmp/tmpk_3jq9ab":  "owner /tmp/tmp* rw,",
+		"/tmp/temp_6381":    "owner /tmp/* rw,",
+		"/var/tmp/qq_rtzwx": "owner /var/tmp/* rw,",
+		"/srv/ttjbm_ze":     "owner /srv/ttjbm_ze rw,", // not a temporary directory
+	} {
+		rec := profile.NewRecording("test", "test")
+		rec.AddFile(name, "rwcd", profile.Process{})
+		rec.SetFileType(name, "file", profile.Process{})
+		p, err := Generate(rec, Options{Name: "x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(p.Bytes()); !strings.Contains(got, "\n  "+want+"\n") {
+			t.Errorf("%s made and removed: want the rule %q in:\n%s", name, want, got)
+		}
+	}
+}
