@@ -20,21 +20,7 @@ import (
 func TestMergedCapabilitiesNeedEveryInput(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, backend string, caps ...string) string {
-		r := profile.NewRecording("profgen", backend)
-		r.AddSyscall(syscalls.X86_64, "read", 1, profile.Process{PID: 1})
-		for _, c := range caps {
-			r.AddCapability(c)
-		}
-		p := filepath.Join(dir, name)
-		f, err := os.Create(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := r.WriteTo(f); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-		return p
+		return writeCapRecording(t, filepath.Join(dir, name), backend, "read", caps...)
 	}
 	eb := write("ebpf.rec.json", "ebpf", "net_bind_service")
 	eb2 := write("ebpf2.rec.json", "ebpf", "sys_time")
@@ -109,21 +95,7 @@ func TestK8sCapabilitiesAlone(t *testing.T) {
 func TestDiffCapabilities(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, backend string, caps ...string) string {
-		r := profile.NewRecording("profgen", backend)
-		r.AddSyscall(syscalls.X86_64, "bind", 1, profile.Process{PID: 1})
-		for _, c := range caps {
-			r.AddCapability(c)
-		}
-		p := filepath.Join(dir, name)
-		f, err := os.Create(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := r.WriteTo(f); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-		return p
+		return writeCapRecording(t, filepath.Join(dir, name), backend, "bind", caps...)
 	}
 	old, new, pt := write("old.json", "ebpf"), write("new.json", "ebpf", "net_bind_service"), write("pt.json", "ptrace")
 	r := runProfgen(t, nil, "diff", "--fail-on", "added", old, new)
@@ -139,4 +111,24 @@ func TestDiffCapabilities(t *testing.T) {
 	if r := runProfgen(t, nil, "diff", "--fail-on", "any", pt, new); r.code != 0 || r.stdout != "no changes\n" {
 		t.Errorf("diff of a ptrace and an eBPF recording: %+v", r)
 	}
+}
+
+// writeCapRecording writes to path a recording by backend of one call of syscall call that
+// observed the capabilities caps.
+func writeCapRecording(t *testing.T, path, backend, call string, caps ...string) string {
+	t.Helper()
+	r := profile.NewRecording("profgen", backend)
+	r.AddSyscall(syscalls.X86_64, call, 1, profile.Process{PID: 1})
+	for _, c := range caps {
+		r.AddCapability(c)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := r.WriteTo(f); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
