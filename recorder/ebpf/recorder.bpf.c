@@ -286,20 +286,23 @@ static __always_inline void keep_args(__u32 abi, __u32 nr, __u32 which, struct p
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
+	// The task's tgid is read from the task itself: one helper call on every syscall of the
+	// machine, where bpf_get_current_pid_tgid would make two on each traced one.
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = task->tgid;
 	if (cgroup_id) {
 		if (bpf_get_current_ancestor_cgroup_id(cgroup_level) != cgroup_id)
 			return 0;
 		if (cgroup_from_exec && id != NR_EXECVE_64 && id != NR_EXECVEAT_64 &&
-		    traced_state(bpf_get_current_pid_tgid() >> 32) != STATE_TRACED)
+		    traced_state(tgid) != STATE_TRACED)
 			return 0;
 	} else {
-		__u32 state = traced_state(bpf_get_current_pid_tgid() >> 32);
+		__u32 state = traced_state(tgid);
 		if (state != STATE_TRACED &&
 		    (state != STATE_PENDING || (id != NR_EXECVE_64 && id != NR_EXECVEAT_64)))
 			return 0;
 	}
 
-	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 abi = ABI_X86_64;
 	__s64 nr = id;
 	if (id >= 0 && (id & X32_SYSCALL_BIT)) {
@@ -318,7 +321,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	if (c->calls++ == 0) {
 		c->first_ns = bpf_ktime_get_ns();
-		c->first_tgid = bpf_get_current_pid_tgid() >> 32;
+		c->first_tgid = tgid;
 	}
 	if (c->keep_args)
 		keep_args(abi, (__u32)nr, c->keep_args, regs);
