@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -89,6 +91,35 @@ type scope struct {
 	paths bool
 }
 
+// kernelTypes are the running kernel's BTF types, parsed once per process and shared by
+// every load.
+var kernelTypes = btf.NewCache()
+
+// gcPause counts the loads under way that have the garbage collector off (see pauseGC).
+var gcPause struct {
+	sync.Mutex
+	n       int
+	percent int // the setting before the first of them
+}
+
+// pauseGC turns the garbage collector off until the returned function is called, for as
+// long as one caller (loads may run at once) has it off.
+func pauseGC() (resume func()) {
+	gcPause.Lock()
+	if gcPause.n == 0 {
+		gcPause.percent = debug.SetGCPercent(-1)
+	}
+	gcPause.n++
+	gcPause.Unlock()
+	return func() {
+		gcPause.Lock()
+		defer gcPause.Unlock()
+		if gcPause.n--; gcPause.n == 0 {
+			debug.SetGCPercent(gcPause.percent)
+		}
+	}
+}
+
 // load loads and attaches the programs for sc.
 func load(sc scope) (*programs, error) {
 	// Kernels before 5.11 charge BPF maps to the locked-memory limit. Failing to lift it is
@@ -97,10 +128,13 @@ func load(sc scope) (*programs, error) {
 	if err := checkPrivilege(); err != nil {
 		return nil, err
 	}
+	// The load allocates the kernel's types (about 20 MB, which stay in use) and little
+	// garbage: collecting meanwhile only slows it (by 4-5 ms of about 30 here).
+	defer pauseGC()()
 	// Parsing the kernel's BTF (for CO-RE and the tracepoints' types) takes about 10 ms: it
 	// runs while the object is read and the maps are made, and serves every load below.
-	types := &ebpf.CollectionOptions{Cache: btf.NewCache()}
-	go types.Cache.Kernel() // an error shows again, and is reported, where a load needs it
+	types := &ebpf.CollectionOptions{Cache: kernelTypes}
+	go kernelTypes.Kernel() // an error shows again, and is reported, where a load needs it
 	spec, err := loadRecorder()
 	if err != nil {
 		return nil, fmt.Errorf("read the recorder's BPF object: %w", err)
