@@ -248,15 +248,19 @@ func (p *programs) run(ctx context.Context, opts Options, res *Result, procs *pr
 	}
 }
 
-// pollTicker ticks every pollInterval once started; its channel is nil (never ready) before.
+// pollTicker ticks once started (every pollInterval, or as set); its channel is nil (never
+// ready) before.
 type pollTicker struct {
 	t *time.Ticker
 	c <-chan time.Time
 }
 
-func (p *pollTicker) start() {
+func (p *pollTicker) start() { p.every(pollInterval) }
+
+// every starts the ticker with period d.
+func (p *pollTicker) every(d time.Duration) {
 	if p.t == nil {
-		p.t = time.NewTicker(pollInterval)
+		p.t = time.NewTicker(d)
 		p.c = p.t.C
 	}
 }
@@ -433,27 +437,35 @@ func (p *programs) signalTraced(sig unix.Signal) {
 
 // waitCgroup waits until ctx is done, a signal arrives or the cgroup has no process left (or
 // is gone). The root cgroup has no cgroup.events and never empties: it is recorded until ctx
-// is done or a signal arrives.
+// is done or a signal arrives. Nothing is polled: the kernel notifies a change of
+// cgroup.events to an inotify watch (polled every 100 ms if the watch cannot be made).
 func waitCgroup(ctx context.Context, opts Options) error {
-	tick := time.NewTicker(10 * pollInterval)
-	defer tick.Stop()
+	var poll pollTicker
+	defer poll.stop()
+	var changed <-chan struct{}
+	w, err := watchCgroup(opts.Cgroup)
+	switch {
+	case err == nil:
+		defer w.stop()
+		changed = w.changed()
+	case !errors.Is(err, os.ErrNotExist):
+		poll.every(10 * pollInterval)
+	}
 	for {
+		if cgroupEnded(opts.Cgroup) {
+			return nil
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-opts.Signals:
 			return nil
-		case <-tick.C:
-			data, err := os.ReadFile(filepath.Join(opts.Cgroup, "cgroup.events"))
-			if errors.Is(err, os.ErrNotExist) {
-				if _, err := os.Stat(opts.Cgroup); errors.Is(err, os.ErrNotExist) {
-					return nil
-				}
-				continue
+		case <-changed:
+			if err := w.rearm(); err != nil {
+				return err
 			}
-			if err == nil && strings.Contains(string(data), "populated 0") {
-				return nil
-			}
+			changed = w.changed()
+		case <-poll.c:
 		}
 	}
 }
