@@ -44,7 +44,8 @@ static int profgen_seccomp_exec(struct sock_filter *insns, unsigned short n, uns
 	execve(path, argv, envp);
 	*err = errno;
 	// The filter is on, so no Go code may run on this thread again (the runtime would need
-	// calls the profile may refuse): say why here and end the process, 126 as a shell does.
+	// calls the profile may refuse): say why here and end the process as a shell does: 127
+	// when the program or a script's interpreter does not exist, 126 when it cannot run.
 	{
 		char msg[600];
 		int n = snprintf(msg, sizeof msg, "profgen: exec %s under the seccomp profile: %s\n", path, strerror(*err));
@@ -52,7 +53,7 @@ static int profgen_seccomp_exec(struct sock_filter *insns, unsigned short n, uns
 			ssize_t w = write(2, msg, n < (int)sizeof msg ? n : (int)sizeof msg - 1);
 			(void)w;
 		}
-		syscall(SYS_exit_group, 126);
+		syscall(SYS_exit_group, *err == ENOENT ? 127 : 126);
 	}
 	return 3;
 }

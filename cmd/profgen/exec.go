@@ -18,7 +18,8 @@ func newExecCmd() *cobra.Command {
 		Long: `Compile a seccomp profile (OCI runtime-spec JSON, or Docker's format resolved for this
 machine) with libseccomp, set no_new_privs,
 install the filter and replace profgen with CMD, so a profile can be tried without a
-container runtime. The exit status is CMD's own.
+container runtime. The exit status is CMD's own; 127 if CMD is not found (nor a script's
+interpreter), 126 if it is found but cannot be run (not executable, a directory, not a program).
 
 The profile must allow execve and exit_group: one that stops either is refused before it is
 loaded. Unlike runc, profgen exec needs no --runtime base set: the filter is installed on the
@@ -40,7 +41,7 @@ as in every profile profgen generates: a signal may reach the thread in that win
 			if err != nil {
 				return fmt.Errorf("exec: %w", err)
 			}
-			return seccomp.Exec(p, args, os.Environ())
+			return commandNotRun(seccomp.Exec(p, args, os.Environ()), args[0])
 		},
 	}
 	cmd.Flags().StringVar(&seccompPath, "seccomp", "", "seccomp profile (OCI runtime-spec JSON) to load")

@@ -246,7 +246,8 @@ func TestExecProfileRefusingExit(t *testing.T) {
 			t.Errorf("%s: %v, stderr %q", act, err, errb.String())
 		}
 	}
-	// execve allowed but failing once the filter is on: the message, status 126, no hang.
+	// execve allowed but failing once the filter is on: the message, status 127 (the script's
+	// interpreter does not exist, as a shell says), no hang.
 	prof := scWrite(t, dir, "exec-only.json", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["execve","exit_group","write","rt_sigreturn"],"action":"SCMP_ACT_ALLOW"}]}`)
 	bad := scWrite(t, dir, "bad.sh", "#!/nonexistent/interpreter\n")
 	os.Chmod(bad, 0o755)
@@ -259,8 +260,8 @@ func TestExecProfileRefusingExit(t *testing.T) {
 	if ctx.Err() != nil {
 		t.Fatal("profgen exec did not end within 20 s after a failed execve")
 	}
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 126 || !strings.Contains(errb.String(), "under the seccomp profile") {
-		t.Errorf("failed execve: %v, stderr %q; want status 126 and the reason", err, errb.String())
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 127 || !strings.Contains(errb.String(), "under the seccomp profile") {
+		t.Errorf("failed execve: %v, stderr %q; want status 127 and the reason", err, errb.String())
 	}
 }
 

@@ -61,7 +61,8 @@ syscalls come from the baseline). The file syscalls still stop when --recording 
 needs their paths.
 
 SIGINT, SIGTERM and SIGHUP sent to profgen are passed on to CMD; what was seen until CMD exits
-is written either way. profgen exits with CMD's status (128+N if CMD died of signal N). If
+is written either way. profgen exits with CMD's status (128+N if CMD died of signal N; 127
+if CMD is not found, nor a script's interpreter, and 126 if it is found but cannot be run). If
 profgen itself is killed, the workload is killed with it. With -p, a signal or --duration
 ends the recording and detaches, leaving the process running. With CMD, --duration sends
 SIGTERM to its processes (SIGKILL 5 seconds later): a process under the trace filter cannot
@@ -176,6 +177,9 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 	start := time.Now().UTC()
 	res, err := o.record(ctx, cancel, cmd.ErrOrStderr(), backend, popts)
 	if err != nil {
+		if len(args) > 0 {
+			return commandNotRun(err, args[0])
+		}
 		return err
 	}
 	rec := res.rec

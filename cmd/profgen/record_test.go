@@ -150,7 +150,7 @@ func TestRecordUsage(t *testing.T) {
 			t.Errorf("profgen %v: exit status %d, want %d; stderr: %s", args, r.code, exitUsage, r.stderr)
 		}
 	}
-	if r := runProfgen(t, nil, "record", "--", "/no/such/program"); r.code != exitFailure || !strings.Contains(r.stderr, "/no/such/program") {
+	if r := runProfgen(t, nil, "record", "--", "/no/such/program"); r.code != exitNotFound || !strings.Contains(r.stderr, "/no/such/program") {
 		t.Errorf("missing program: exit status %d, stderr %q", r.code, r.stderr)
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"os/exec"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -28,6 +30,39 @@ func (e usageError) Unwrap() error { return e.err }
 // usagef returns a usage error (exit status 2).
 func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
+}
+
+// Exit statuses of a command that could not be run, as a shell, env and runc give them.
+const (
+	exitCannotRun = 126 // found, but not executable (permissions, a directory, a bad format)
+	exitNotFound  = 127 // not found, or a script's interpreter not found
+)
+
+// commandNotRun turns err, if it says that the command name could not be run (its lookup on
+// PATH or its exec failed), into an exitError with status 127 (not found) or 126 (found but
+// not executable); other errors are returned as they are.
+func commandNotRun(err error, name string) error {
+	var le *exec.Error
+	if errors.As(err, &le) && le.Name == name {
+		return exitError{code: cannotRunStatus(le.Err), err: err}
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) && (pe.Op == "exec" || pe.Op == "fork/exec") {
+		// Only the command's own exec: ptrace starts a helper (profgen itself) first.
+		if path, lerr := exec.LookPath(name); lerr == nil && path == pe.Path {
+			return exitError{code: cannotRunStatus(pe.Err), err: err}
+		}
+	}
+	return err
+}
+
+// cannotRunStatus is 127 for a program that does not exist and 126 for any other reason it
+// could not run.
+func cannotRunStatus(err error) int {
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+		return exitNotFound
+	}
+	return exitCannotRun
 }
 
 // exitError carries a specific exit status with an optional message (a workload's own exit
@@ -55,7 +90,8 @@ func newRootCmd() *cobra.Command {
 writes Linux security profiles from it: OCI seccomp profiles for runc, crun, containerd,
 CRI-O and kubelet, and AppArmor profiles.
 
-Exit status: 0 success, 1 failure, 2 bad usage, 3 a change that diff --fail-on asked about.`,
+Exit status: 0 success, 1 failure, 2 bad usage, 3 a change that diff --fail-on asked about;
+record and exec: the command's own, 126 if it could not be run, 127 if it was not found.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

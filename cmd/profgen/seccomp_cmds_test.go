@@ -75,7 +75,7 @@ func TestExecDeniesUname(t *testing.T) {
 		t.Errorf("uname under the audit profile: %+v", r)
 	}
 	scOneLineError(t, runProfgen(t, nil, "exec", "--", "true"), exitUsage, "--seccomp FILE is required")
-	scOneLineError(t, runProfgen(t, nil, "exec", "--seccomp", other, "--", "/no/such/cmd"), exitFailure, "/no/such/cmd")
+	scOneLineError(t, runProfgen(t, nil, "exec", "--seccomp", other, "--", "/no/such/cmd"), exitNotFound, "/no/such/cmd")
 }
 
 func TestGenerateSeccompCLI(t *testing.T) {

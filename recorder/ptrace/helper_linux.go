@@ -3,6 +3,7 @@
 package ptrace
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -55,10 +56,11 @@ func helper(mode Mode) error {
 	if len(os.Args) < 3 {
 		return fmt.Errorf("helper needs a program and its arguments")
 	}
+	// The ready pipe stays open until the exec, which closes it: a failed exec's errno is
+	// sent on it, for the tracer to report.
+	syscall.CloseOnExec(readyFD)
 	ready := os.NewFile(readyFD, "profgen-ready")
-	_, err := ready.Write([]byte{1})
-	ready.Close()
-	if err != nil {
+	if _, err := ready.Write([]byte{1}); err != nil {
 		return fmt.Errorf("tell the tracer the helper runs: %w", err)
 	}
 	pipe := os.NewFile(helperFD, "profgen-tracer")
@@ -88,5 +90,21 @@ func helper(mode Mode) error {
 	}
 	path, argv := os.Args[1], os.Args[2:]
 	err = syscall.Exec(path, argv, os.Environ())
+	if errno, ok := err.(syscall.Errno); ok {
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], uint32(errno))
+		if _, werr := ready.Write(b[:]); werr == nil {
+			os.Exit(execFailureStatus(errno))
+		}
+	}
 	return fmt.Errorf("exec %s: %w", path, err)
+}
+
+// execFailureStatus is the exit status of a failed exec, as a shell's: 127 when the program
+// (or a script's interpreter) does not exist, 126 when it exists but cannot run.
+func execFailureStatus(errno syscall.Errno) int {
+	if errno == syscall.ENOENT {
+		return 127
+	}
+	return 126
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,6 +58,8 @@ type tracer struct {
 	resumeR int                    // PTRACE_CONT or PTRACE_SYSCALL
 	// execPath is the program the helper execs (the workload's first exec).
 	execPath string
+	// ready is the helper's pipe: one byte once it runs, then, if its exec fails, the errno.
+	ready *os.File
 	// tty is the terminal handed to the workload's process group, if any.
 	tty jobcontrol.Terminal
 }
@@ -119,6 +122,12 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 		errc <- t.run(ctx)
 	}()
 	err = <-errc
+	if t.ready != nil {
+		if err == nil {
+			err = t.execFailure()
+		}
+		t.ready.Close()
+	}
 	t.agg.Finish()
 	t.res.Recording = rec
 	t.res.Syscalls = t.agg.Total()
@@ -126,6 +135,21 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 		return &t.res, err
 	}
 	return &t.res, nil
+}
+
+// execFailure returns the helper's failed exec of the command as an *os.PathError (Op
+// "exec"), or nil if it exec'd or ended otherwise. Call it once the recording is over: the
+// pipe's write end has then closed (at the exec, or with the helper).
+func (t *tracer) execFailure() error {
+	if t.execed || !t.res.Exited {
+		return nil
+	}
+	var b [4]byte // the ready byte was read at the start
+	if _, err := io.ReadFull(t.ready, b[:]); err != nil {
+		return nil
+	}
+	errno := syscall.Errno(binary.LittleEndian.Uint32(b[:]))
+	return fmt.Errorf("start the command to record: %w", &os.PathError{Op: "exec", Path: t.execPath, Err: errno})
 }
 
 func (t *tracer) chooseMode() (Mode, error) {
@@ -257,7 +281,8 @@ func (t *tracer) start() error {
 	if err != nil {
 		return fmt.Errorf("make the helper pipe: %w", err)
 	}
-	defer readyR.Close()
+	// Kept until the recording ends: a helper whose exec failed sends the errno on it.
+	t.ready = readyR
 	defer readyW.Close()
 	env := t.opts.Env
 	if env == nil {
