@@ -139,31 +139,8 @@ func load(sc scope) (*programs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the recorder's BPF object: %w", err)
 	}
-	spec.Maps["traced_pids"].MaxEntries = pidSlots()
-	if sc.cgroupID != 0 {
-		if err := spec.Variables["cgroup_id"].Set(sc.cgroupID); err != nil {
-			return nil, fmt.Errorf("set the cgroup id: %w", err)
-		}
-		if err := spec.Variables["cgroup_level"].Set(sc.cgroupLevel); err != nil {
-			return nil, fmt.Errorf("set the cgroup level: %w", err)
-		}
-		if sc.fromExec {
-			if err := spec.Variables["cgroup_from_exec"].Set(uint32(1)); err != nil {
-				return nil, fmt.Errorf("set the cgroup's from-exec mode: %w", err)
-			}
-		}
-	}
-	if sc.paths {
-		if err := spec.Variables["want_paths"].Set(uint32(1)); err != nil {
-			return nil, fmt.Errorf("set the paths mode: %w", err)
-		}
-	} else {
-		// Unused without paths: the smallest ring, and one entry for the maps the kernel
-		// would otherwise allocate in full at their creation.
-		spec.Maps["paths"].MaxEntries = uint32(os.Getpagesize())
-		for _, name := range []string{"file_calls", "path_ids", "seen_calls"} {
-			spec.Maps[name].MaxEntries = 1
-		}
+	if err := configure(spec, sc); err != nil {
+		return nil, err
 	}
 	p := &programs{}
 	// The capability program and the naming program load with the others (one pass over the
@@ -218,6 +195,37 @@ func load(sc scope) (*programs, error) {
 		p.capErr = p.attachCaps()
 	}
 	return p, nil
+}
+
+// configure sets the object's constants and map sizes for sc.
+func configure(spec *ebpf.CollectionSpec, sc scope) error {
+	spec.Maps["traced_pids"].MaxEntries = pidSlots()
+	if sc.cgroupID != 0 {
+		if err := spec.Variables["cgroup_id"].Set(sc.cgroupID); err != nil {
+			return fmt.Errorf("set the cgroup id: %w", err)
+		}
+		if err := spec.Variables["cgroup_level"].Set(sc.cgroupLevel); err != nil {
+			return fmt.Errorf("set the cgroup level: %w", err)
+		}
+		if sc.fromExec {
+			if err := spec.Variables["cgroup_from_exec"].Set(uint32(1)); err != nil {
+				return fmt.Errorf("set the cgroup's from-exec mode: %w", err)
+			}
+		}
+	}
+	if sc.paths {
+		if err := spec.Variables["want_paths"].Set(uint32(1)); err != nil {
+			return fmt.Errorf("set the paths mode: %w", err)
+		}
+	} else {
+		// Unused without paths: the smallest ring, and one entry for the maps the kernel
+		// would otherwise allocate in full at their creation.
+		spec.Maps["paths"].MaxEntries = uint32(os.Getpagesize())
+		for _, name := range []string{"file_calls", "path_ids", "seen_calls"} {
+			spec.Maps[name].MaxEntries = 1
+		}
+	}
+	return nil
 }
 
 // loadPaths loads and attaches the sys_exit program that reads the paths of file calls, sharing

@@ -27,29 +27,10 @@ import (
 const pollInterval = 10 * time.Millisecond
 
 func record(ctx context.Context, opts Options) (*Result, error) {
-	modes := 0
-	for _, set := range []bool{len(opts.Args) > 0, opts.PID != 0, opts.Cgroup != ""} {
-		if set {
-			modes++
-		}
+	sc, err := recordScope(&opts)
+	if err != nil {
+		return nil, err
 	}
-	if modes != 1 {
-		return nil, errors.New("record: give exactly one of a command, a process id or a cgroup")
-	}
-	if opts.PID != 0 {
-		// A thread's id (from top -H, or /proc/PID/task) names its process, as for ptrace's
-		// attach: the programs key on the process (tgid), which a thread id never matches.
-		opts.PID = threadGroupOf(opts.PID)
-	}
-	var sc scope
-	if opts.Cgroup != "" {
-		var err error
-		if sc, err = cgroupScope(opts.Cgroup); err != nil {
-			return nil, err
-		}
-		sc.fromExec = opts.FromExec
-	}
-	sc.paths = opts.Files
 	p, loadTime, err := loadTimed(sc)
 	if err != nil {
 		return nil, err
@@ -87,9 +68,64 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Ready != nil && opts.PID == 0 {
 		opts.Ready() // with PID, attach calls it once the process is registered
 	}
-	// The calls the processes already running are inside of (see inFlight); with FromExec
-	// the running process is the runtime's, not the workload.
+	inflight, err := p.wait(ctx, opts, res, &procs)
+	if err != nil {
+		return nil, err
+	}
+	// Detach before reading, so the counts no longer move.
+	for i := len(p.links) - 1; i >= 0; i-- {
+		p.links[i].Close()
+	}
+	p.links = nil
+	if paths != nil {
+		perr := paths.stop()
+		paths = nil
+		if perr != nil {
+			return nil, perr
+		}
+	}
+	if err := p.finish(agg, namer, inflight, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// recordScope checks that opts name one target and says what the programs record for it. A
+// thread's id given as opts.PID becomes its process's.
+func recordScope(opts *Options) (scope, error) {
+	modes := 0
+	for _, set := range []bool{len(opts.Args) > 0, opts.PID != 0, opts.Cgroup != ""} {
+		if set {
+			modes++
+		}
+	}
+	if modes != 1 {
+		return scope{}, errors.New("record: give exactly one of a command, a process id or a cgroup")
+	}
+	if opts.PID != 0 {
+		// A thread's id (from top -H, or /proc/PID/task) names its process, as for ptrace's
+		// attach: the programs key on the process (tgid), which a thread id never matches.
+		opts.PID = threadGroupOf(opts.PID)
+	}
+	var sc scope
+	if opts.Cgroup != "" {
+		var err error
+		if sc, err = cgroupScope(opts.Cgroup); err != nil {
+			return scope{}, err
+		}
+		sc.fromExec = opts.FromExec
+	}
+	sc.paths = opts.Files
+	return sc, nil
+}
+
+// wait records until the target is done (a cgroup emptied, an attached process tree or the
+// command's tree exited, ctx done or a signal). It returns the calls that the processes
+// already running were inside of when the recording started (see inFlight); with FromExec
+// the running process is the runtime's, not the workload, and none are returned.
+func (p *programs) wait(ctx context.Context, opts Options, res *Result, procs *procCache) ([]recorder.Event, error) {
 	var inflight []recorder.Event
+	var err error
 	switch {
 	case opts.Cgroup != "":
 		res.Detached = true
@@ -105,27 +141,18 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 		}
 		err = p.attach(ctx, opts)
 	default:
-		err = p.run(ctx, opts, res, &procs)
+		err = p.run(ctx, opts, res, procs)
 	}
-	if err != nil {
-		return nil, err
-	}
-	// Detach before reading, so the counts no longer move.
-	for i := len(p.links) - 1; i >= 0; i-- {
-		p.links[i].Close()
-	}
-	p.links = nil
+	return inflight, err
+}
 
-	if paths != nil {
-		perr := paths.stop()
-		paths = nil
-		if perr != nil {
-			return nil, perr
-		}
-	}
+// finish reads the counts and the capability checks (the programs detached) into agg and
+// res, with the calls in flight at the start, and the losses.
+func (p *programs) finish(agg *recorder.Aggregator, namer addressNamer, inflight []recorder.Event, res *Result) error {
+	rec := agg.Recording()
 	total, lost, err := p.collect(agg)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, ev := range inflight {
 		agg.Syscalls(ev, 1)
@@ -133,7 +160,7 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 	}
 	unknown, err := p.collectCaps(rec, namer)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if unknown > 0 {
 		lost["ebpf_capability_caller"] += unknown
@@ -149,7 +176,7 @@ func record(ctx context.Context, opts Options) (*Result, error) {
 	if len(lost) > 0 {
 		rec.Source.Warnings = append(rec.Source.Warnings, "the eBPF recorder lost events (see dropped): the recording may be incomplete")
 	}
-	return res, nil
+	return nil
 }
 
 // run starts the command stopped in all but name: the process is forked by a thread the
