@@ -3,8 +3,10 @@ package apparmor
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -404,5 +406,127 @@ func TestGenerateCoverPatterns(t *testing.T) {
 		if ok != (want != "") || got != want {
 			t.Errorf("coverSample(%q) = %q, %v", in, got, ok)
 		}
+	}
+}
+
+// TestGenerateFileEdgeCases covers what the file rules make of odd entries of a recording: a
+// relative path or one holding a NUL is skipped with a warning, access letters that give no
+// permission give no rule, two programs under one pattern with different exec modes keep the
+// first one's mode with a warning, unused exec modes are warned about in sorted order, and a
+// failed file counts as failed only when no access to it was granted.
+func TestGenerateFileEdgeCases(t *testing.T) {
+	rec := profile.NewRecording("test", "test")
+	none := profile.Process{}
+	rec.AddFile("/srv/a", "r", none)
+	rec.Files["relative/file"] = &profile.FileAccess{Access: "r"}
+	rec.Files["/srv/nul\x00"] = &profile.FileAccess{Access: "r"}
+	rec.Files["/srv/odd"] = &profile.FileAccess{Access: "z"} // a letter that is no permission
+	rec.AddFile("/tmp/tmp.AbC123dEf9/run", "rx", none)
+	rec.AddFile("/tmp/tmp.Zz9Yy8Xx7W/run", "rx", none)
+	rec.AddFileFailure("/srv/missing", "r", "ENOENT", none) // failed only: counted
+	rec.SetFileType("/srv/made", profile.FileTypeDir, none) // a type, no access: counted
+	rec.AddFileFailure("/srv/made", "w", "EEXIST", none)
+	rec.AddFileFailure("/srv/a", "w", "EACCES", none) // r was granted: not counted
+	opts := Options{Name: "edges", ExecModes: map[string]string{
+		"/tmp/tmp.Zz9Yy8Xx7W/run": "Px", "/usr/bin/z": "px", "/usr/bin/a": "ux", "/usr/bin/m": "ux",
+	}}
+	p, err := Generate(rec, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules []string
+	for _, f := range p.Files {
+		rules = append(rules, fmt.Sprintf("%s %s owner=%v", f.Pattern, f.Mode, f.Owner))
+	}
+	if got, want := strings.Join(rules, "; "), "/srv/a r owner=false; /tmp/tmp.*/run rix owner=false"; got != want {
+		t.Errorf("rules %q, want %q", got, want)
+	}
+	wantWarnings := []string{
+		`file "/srv/nul\x00" skipped: not an absolute path`,
+		"/tmp/tmp.*/run: programs run with different exec modes; kept ix",
+		`file "relative/file" skipped: not an absolute path`,
+		"exec mode for /usr/bin/a not used: no program of the recording was run from that file (programs are named by their file, after symbolic links)",
+		"exec mode for /usr/bin/m not used: no program of the recording was run from that file (programs are named by their file, after symbolic links)",
+		"exec mode for /usr/bin/z not used: no program of the recording was run from that file (programs are named by their file, after symbolic links)",
+	}
+	if !slices.Equal(p.Warnings, wantWarnings) {
+		t.Errorf("warnings:\n%q\nwant:\n%q", p.Warnings, wantWarnings)
+	}
+	for range 10 { // the exec modes are a map: its order must not show
+		if again, _ := Generate(rec, opts); !slices.Equal(again.Warnings, p.Warnings) {
+			t.Fatalf("warnings %q, then %q", p.Warnings, again.Warnings)
+		}
+	}
+	if p.Failed != 2 || p.Covered != 0 {
+		t.Errorf("failed %d, covered %d; want 2 and 0", p.Failed, p.Covered)
+	}
+}
+
+// TestGenerateFileGrouping covers how files join one rule: a program under a path that
+// abstractions/base covers still gets its exec rule; the programs and plain files under one
+// pattern give it the exec mode of the programs, with no warning; files a user glob takes or
+// abstractions/base covers do not count towards a tree rule; a literal rule is dropped for a
+// glob that matches its path (not its escaped pattern); and with the owner rule off an owner
+// glob covers a rule that is not owner.
+func TestGenerateFileGrouping(t *testing.T) {
+	rules := func(p *Profile) string {
+		var out []string
+		for _, f := range p.Files {
+			out = append(out, f.Pattern+" "+f.Mode)
+		}
+		return strings.Join(out, "; ")
+	}
+	rec := profile.NewRecording("test", "test")
+	add := func(path, access string) { rec.AddFile(path, access, profile.Process{}) }
+	add("/usr/lib/x86_64-linux-gnu/helper", "rx") // base allows r, not x
+	add("/usr/lib/x86_64-linux-gnu/libz.so", "r") // base
+	add("/tmp/tmp.AbC123dEf9/tool", "r")
+	add("/tmp/tmp.Mm5Nn6Oo7P/tool", "rx")
+	add("/tmp/tmp.Zz9Yy8Xx7W/tool", "r")
+	p, err := Generate(rec, Options{Name: "grouping"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rules(p), "/tmp/tmp.*/tool rix; /usr/lib/x86_64-linux-gnu/helper rix"; got != want {
+		t.Errorf("rules %q, want %q", got, want)
+	}
+	if len(p.Warnings) != 0 || p.Covered != 1 {
+		t.Errorf("warnings %q, covered %d; want none and 1", p.Warnings, p.Covered)
+	}
+
+	// Two files of each tree are left out of it (a user glob, abstractions/base): the two
+	// others are fewer than the threshold of three.
+	rec = profile.NewRecording("test", "test")
+	for _, f := range []string{"/srv/app/lib/a/one.py", "/srv/app/lib/a/two.py", "/srv/app/lib/b/one.py", "/srv/app/lib/b/two.py",
+		"/usr/share/zoneinfo/Europe/One.tz", "/usr/share/zoneinfo/Europe/Two.tz"} {
+		add(f, "r")
+	}
+	add("/usr/share/zoneinfo/Europe/Three.tz", "rm") // base allows r alone
+	add("/usr/share/zoneinfo/Europe/Four.tz", "rm")
+	p, err = Generate(rec, Options{Name: "grouping", Globs: []string{"/srv/app/lib/a/*"}, TreeThreshold: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rules(p), "/srv/app/lib/a/* r; /srv/app/lib/b/one.py r; /srv/app/lib/b/two.py r; /usr/share/zoneinfo/Europe/Four.tz mr; /usr/share/zoneinfo/Europe/Three.tz mr"; got != want {
+		t.Errorf("rules %q, want %q", got, want)
+	}
+
+	// A file whose name needs escaping is covered by a glob that matches its path (the
+	// escaped pattern /tmp/tmp.x/a\"b does not match).
+	rec = profile.NewRecording("test", "test")
+	add(`/tmp/tmp.AbC123dEf9/a"b`, "rw")
+	add(`/tmp/tmp.x/a"b`, "r")
+	p, _ = Generate(rec, Options{Name: "grouping"})
+	if got, want := rules(p), `/tmp/tmp.*/a\"b rw`; got != want {
+		t.Errorf("rules %q, want %q", got, want)
+	}
+
+	// An owner glob covers a glob that is not owner only when owner rules are off.
+	rec = profile.NewRecording("test", "test")
+	add("/tmp/d5k5poz9xq", "rwc")
+	add("/tmp/tmp8v169ab_xc", "rw")
+	p, _ = Generate(rec, Options{Name: "grouping", Disable: []string{RuleOwner}})
+	if got, want := rules(p), "/tmp/* rw"; got != want {
+		t.Errorf("owner off: rules %q, want %q", got, want)
 	}
 }
