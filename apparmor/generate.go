@@ -224,90 +224,141 @@ func coveredByBase(path, perms string) bool {
 	return false
 }
 
+// addFiles adds the file rules for rec's files, and counts the files left to
+// abstractions/base and those only accessed in vain.
 func (p *Profile) addFiles(rec *profile.Recording, opts *Options) error {
-	globs := make([]*regexp.Regexp, len(opts.Globs))
-	for i, g := range opts.Globs {
-		globs[i], _ = compilePattern(g) // validated
-	}
-	execDefault := opts.ExecMode
-	if execDefault == "" {
-		execDefault = "ix"
-	}
 	paths := make([]string, 0, len(rec.Files))
 	for f := range rec.Files {
 		paths = append(paths, f)
 	}
 	sort.Strings(paths)
 	dirs := parentDirs(paths)
+	p.Failed += failedOnly(rec)
+	fg := fileGrouper{
+		p:           p,
+		opts:        opts,
+		gen:         newGeneralizer(rec.Files, dirs, opts),
+		execDefault: opts.ExecMode,
+		groups:      map[string]*fileGroup{},
+		execUsed:    map[string]bool{},
+	}
+	if fg.execDefault == "" {
+		fg.execDefault = "ix"
+	}
+	for _, f := range paths {
+		fg.add(f, rec.Files[f], dirs[f])
+	}
+	p.warnUnusedExecModes(opts.ExecModes, fg.execUsed)
+	p.addFileRules(fg.groups, opts)
+	return nil
+}
+
+// failedOnly counts the files of rec whose accesses all failed: none was granted.
+func failedOnly(rec *profile.Recording) int {
+	n := 0
 	for f := range rec.FailedFiles {
 		if fa := rec.Files[f]; fa == nil || fa.Access == "" {
-			p.Failed++
+			n++
 		}
 	}
-	gen := generalizer{opts: opts, globs: globs}
+	return n
+}
+
+// newGeneralizer prepares the generalisation of files: the user globs of opts, and the
+// transient names and tree rules found among the files when those rules are on. dirs holds
+// the paths known to be directories by their recorded children.
+func newGeneralizer(files map[string]*profile.FileAccess, dirs map[string]bool, opts *Options) *generalizer {
+	globs := make([]*regexp.Regexp, len(opts.Globs))
+	for i, g := range opts.Globs {
+		globs[i], _ = compilePattern(g) // validated
+	}
+	gen := &generalizer{opts: opts, globs: globs}
 	if opts.enabled(RuleTransient) {
-		gen.transient = transientNames(rec.Files)
+		gen.transient = transientNames(files)
 	}
 	if opts.enabled(RuleTree) {
 		threshold := opts.TreeThreshold
 		if threshold == 0 {
 			threshold = DefaultTreeThreshold
 		}
-		gen.tree = treeRules(rec.Files, func(f string) bool {
-			return gen.userGlob(f) != "" || opts.enabled(RuleBase) && coveredByBase(f, accessPerms(rec.Files[f].Access))
+		gen.tree = treeRules(files, func(f string) bool {
+			return gen.userGlob(f) != "" || opts.enabled(RuleBase) && coveredByBase(f, accessPerms(files[f].Access))
 		}, threshold)
-		gen.treeDirs = treeDirRules(rec.Files, dirs, gen.tree)
+		gen.treeDirs = treeDirRules(files, dirs, gen.tree)
 	}
-	groups := map[string]*fileGroup{}
-	execUsed := map[string]bool{}
-	for _, f := range paths {
-		fa := rec.Files[f]
-		acc := fa.Access
-		if (dirs[f] || fa.Type == profile.FileTypeDir) && !strings.HasSuffix(f, "/") {
-			// AppArmor names directories with a trailing slash: a path recorded as a
-			// directory, or with recorded children, is one.
-			f += "/"
-		}
-		if !strings.HasPrefix(f, "/") || strings.ContainsRune(f, 0) {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("file %q skipped: not an absolute path", f))
-			continue
-		}
-		if acc == "" {
-			continue // seen but not granted (a failed open): nothing to allow
-		}
-		perms := accessPerms(acc)
-		exec := ""
-		if strings.Contains(acc, "x") {
-			exec = execDefault
-			if m, ok := opts.ExecModes[f]; ok {
-				exec = m
-				execUsed[f] = true
-			}
-		}
-		if exec == "" && opts.enabled(RuleBase) && coveredByBase(f, perms) {
-			p.Covered++
-			continue
-		}
-		pat := gen.pattern(f)
-		g := groups[pat]
-		if g == nil {
-			g = &fileGroup{pattern: pat, created: true, exec: exec}
-			if !isGlob(pat) {
-				g.literal = f
-			}
-			groups[pat] = g
-		}
-		g.perms = unionPerms(g.perms, perms)
-		if g.exec == "" {
-			g.exec = exec
-		} else if exec != "" && exec != g.exec {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("%s: programs run with different exec modes; kept %s", pat, g.exec))
-		}
-		g.created = g.created && strings.Contains(acc, "c") && !fa.NotOwner
+	return gen
+}
+
+// fileGrouper gathers recorded files into the groups that become file rules.
+type fileGrouper struct {
+	p           *Profile // takes the warnings and the count of files base covers
+	opts        *Options
+	gen         *generalizer
+	execDefault string                // exec mode of a program ExecModes does not name
+	groups      map[string]*fileGroup // by pattern
+	execUsed    map[string]bool       // the programs of ExecModes that were run
+}
+
+// add puts file f, accessed as fa, into the group of its pattern; isDir says it has
+// recorded children. A file nothing was granted on, or that abstractions/base covers,
+// joins no group.
+func (fg *fileGrouper) add(f string, fa *profile.FileAccess, isDir bool) {
+	acc := fa.Access
+	if (isDir || fa.Type == profile.FileTypeDir) && !strings.HasSuffix(f, "/") {
+		// AppArmor names directories with a trailing slash: a path recorded as a
+		// directory, or with recorded children, is one.
+		f += "/"
 	}
+	if !strings.HasPrefix(f, "/") || strings.ContainsRune(f, 0) {
+		fg.p.Warnings = append(fg.p.Warnings, fmt.Sprintf("file %q skipped: not an absolute path", f))
+		return
+	}
+	if acc == "" {
+		return // seen but not granted (a failed open): nothing to allow
+	}
+	perms := accessPerms(acc)
+	exec := fg.execMode(f, acc)
+	if exec == "" && fg.opts.enabled(RuleBase) && coveredByBase(f, perms) {
+		fg.p.Covered++
+		return
+	}
+	pat := fg.gen.pattern(f)
+	g := fg.groups[pat]
+	if g == nil {
+		g = &fileGroup{pattern: pat, created: true}
+		if !isGlob(pat) {
+			g.literal = f
+		}
+		fg.groups[pat] = g
+	}
+	g.perms = unionPerms(g.perms, perms)
+	if g.exec == "" {
+		g.exec = exec
+	} else if exec != "" && exec != g.exec {
+		fg.p.Warnings = append(fg.p.Warnings, fmt.Sprintf("%s: programs run with different exec modes; kept %s", pat, g.exec))
+	}
+	g.created = g.created && strings.Contains(acc, "c") && !fa.NotOwner
+}
+
+// execMode is the exec permission of file f accessed with letters acc: none unless it was
+// run, else the mode ExecModes gives it, or the default.
+func (fg *fileGrouper) execMode(f, acc string) string {
+	if !strings.Contains(acc, "x") {
+		return ""
+	}
+	if m, ok := fg.opts.ExecModes[f]; ok {
+		fg.execUsed[f] = true
+		return m
+	}
+	return fg.execDefault
+}
+
+// warnUnusedExecModes warns, in path order, of each exec mode given for a program that was
+// not run.
+func (p *Profile) warnUnusedExecModes(modes map[string]string, used map[string]bool) {
 	var unused []string
-	for f := range opts.ExecModes {
-		if !execUsed[f] {
+	for f := range modes {
+		if !used[f] {
 			unused = append(unused, f)
 		}
 	}
@@ -317,6 +368,11 @@ func (p *Profile) addFiles(rec *profile.Recording, opts *Options) error {
 		// /usr/bin/dash): a mode for a name nothing ran from would silently not apply.
 		p.Warnings = append(p.Warnings, fmt.Sprintf("exec mode for %s not used: no program of the recording was run from that file (programs are named by their file, after symbolic links)", f))
 	}
+}
+
+// addFileRules adds a rule for each group, in pattern order, but for the groups another
+// rule covers (when that rule is on) and those with no permission.
+func (p *Profile) addFileRules(groups map[string]*fileGroup, opts *Options) {
 	list := make([]*fileGroup, 0, len(groups))
 	for _, g := range groups {
 		list = append(list, g)
@@ -335,7 +391,6 @@ func (p *Profile) addFiles(rec *profile.Recording, opts *Options) error {
 			Owner:   opts.enabled(RuleOwner) && g.created,
 		})
 	}
-	return nil
 }
 
 // parentDirs returns every proper parent directory of the paths, without trailing slash.
