@@ -47,6 +47,16 @@ func (o *outputOptions) any() bool {
 	return o.recording != "" || o.seccomp != "" || o.apparmor.path != ""
 }
 
+// toStdout reports whether an output goes to profgen's standard output ("-", /dev/stdout).
+func (o *outputOptions) toStdout() bool {
+	for _, path := range []string{o.recording, o.seccomp, o.apparmor.path} {
+		if path != "" && outputIdentity(path) == "stdout" {
+			return true
+		}
+	}
+	return false
+}
+
 // write writes every output asked for, and says on stderr where each went. An output that
 // fails does not keep the others from being written. If one fails after a recording (a
 // generation error, a full disk, an unwritable path), the recording still reaches the disk:

@@ -60,6 +60,9 @@ error, and writes the baseline plus the additions (counts and arguments of the b
 syscalls come from the baseline). The file syscalls still stop when --recording or --apparmor
 needs their paths.
 
+An output written to standard output ("-", /dev/stdout) is written alone there: CMD's
+standard output then goes to profgen's standard error, so that the two do not mix.
+
 SIGINT, SIGTERM and SIGHUP sent to profgen are passed on to CMD; what was seen until CMD exits
 is written either way. profgen exits with CMD's status (128+N if CMD died of signal N; 127
 if CMD is not found, nor a script's interpreter, and 126 if it is found but cannot be run). If
@@ -159,6 +162,11 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 	// would cost the whole run.
 	if err := o.out.validate(); err != nil {
 		return fmt.Errorf("record: %w", err)
+	}
+	// An output on standard output would be mixed with the command's own output there,
+	// neither readable: the command's standard output goes to standard error instead.
+	if len(args) > 0 && (o.out.toStdout() || (o.base.runtime != "" && outputIdentity(o.base.out) == "stdout")) {
+		popts.Stdout = os.Stderr
 	}
 
 	sigs := make(chan os.Signal, 4)
