@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -162,10 +163,14 @@ func TestRecordCgroupRunningWarns(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(cg, "cgroup.procs"), []byte(fmt.Sprint(sleep.Process.Pid)), 0o644); err != nil {
 		t.Fatalf("move sleep into %s: %v", cg, err)
 	}
-	r := runProfgen(t, nil, "record", "--cgroup", cg, "--duration", "500ms", "--recording", filepath.Join(t.TempDir(), "r.json"), "--seccomp", os.DevNull)
+	recPath := filepath.Join(t.TempDir(), "r.json")
+	r := runProfgen(t, nil, "record", "--cgroup", cg, "--duration", "500ms", "--recording", recPath, "--seccomp", os.DevNull)
 	want := fmt.Sprintf("profgen: warning: cgroup %s held running processes when the recording started (process %d, sleep): their start-up", cg, sleep.Process.Pid)
 	if !strings.Contains(r.stderr, want) {
 		t.Errorf("exit %d, stderr %q; want a line starting %q", r.code, r.stderr, want)
+	}
+	if got := loadRec(t, recPath); !slices.Equal(got.Source.Command, []string{"cgroup " + cg}) {
+		t.Errorf("the recording's command %q, want [cgroup %s]", got.Source.Command, cg)
 	}
 }
 

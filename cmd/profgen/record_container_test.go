@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,6 +144,9 @@ func TestRecordRunningContainerWarns(t *testing.T) {
 	b, err := os.ReadFile(rec)
 	if err != nil || !strings.Contains(string(b), want) {
 		t.Errorf("the recording does not keep the warning (%v):\n%s", err, b)
+	}
+	if got := loadRec(t, rec); !slices.Equal(got.Source.Command, []string{"container " + c.ID()}) {
+		t.Errorf("the recording's command %q, want [container %s]", got.Source.Command, c.ID())
 	}
 	if !strings.Contains(string(b), `"nanosleep"`) && !strings.Contains(string(b), `"clock_nanosleep"`) {
 		t.Errorf("the sleep the container was in during the whole recording was not recorded:\n%s", b)
