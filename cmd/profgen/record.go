@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/recorder"
 	"github.com/profgen/profgen/recorder/ptrace"
 )
@@ -118,57 +119,10 @@ process in it from now until --duration, SIGINT or the cgroup's last process exi
 }
 
 func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
-	if err := o.checkTargetFlags(cmd.Flags()); err != nil {
-		return err
-	}
-	backend, note, err := o.chooseBackend()
+	backend, popts, err := o.prepare(cmd, args)
 	if err != nil {
 		return err
 	}
-	popts, err := o.tracerOptions(args)
-	if err != nil {
-		return err
-	}
-	if note != "" {
-		fmt.Fprintln(cmd.ErrOrStderr(), note)
-	}
-	if o.base.runtime != "" {
-		if err := o.base.check(popts); err != nil {
-			return err
-		}
-		popts.Observer = o.base.observer()
-	} else if !o.out.any() {
-		name := "pid-" + fmt.Sprint(o.pid)
-		switch {
-		case len(args) > 0:
-			name = filepath.Base(args[0])
-		case o.container != "":
-			name = o.container
-		case o.cgroup != "":
-			name = filepath.Base(filepath.Clean(o.cgroup))
-		}
-		if name == "." || name == ".." || name == "/" || strings.ContainsRune(name, 0) {
-			name = "workload"
-		}
-		if err := os.MkdirAll("profiles", 0o755); err != nil {
-			return fmt.Errorf("make the profiles folder: %w", err)
-		}
-		o.out.seccomp = filepath.Join("profiles", name+".json")
-	}
-	// Paths are read (which costs a memory read per file syscall) only for the outputs
-	// that use them: AppArmor profiles, and recordings, which may make one later.
-	popts.Files = o.out.recording != "" || o.out.apparmor.path != ""
-	// Before the workload runs: a bad option or an unwritable output found afterwards
-	// would cost the whole run.
-	if err := o.out.validate(); err != nil {
-		return fmt.Errorf("record: %w", err)
-	}
-	// An output on standard output would be mixed with the command's own output there,
-	// neither readable: the command's standard output goes to standard error instead.
-	if len(args) > 0 && (o.out.toStdout() || (o.base.runtime != "" && outputIdentity(o.base.out) == "stdout")) {
-		popts.Stdout = os.Stderr
-	}
-
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
@@ -191,35 +145,116 @@ func (o *recordOptions) run(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	rec := res.rec
-	rec.Source.Version = version
-	rec.Source.Command = args
-	rec.Source.Start, rec.Source.End = start, time.Now().UTC()
-	switch {
-	case o.pid != 0:
-		rec.Source.Command = []string{fmt.Sprintf("pid %d", o.pid)}
-		// A server recorded this way under its own allow-list cannot even start: its
-		// execve and the loader's calls happened before the attach.
-		w := fmt.Sprintf("attached to running process %d: its start-up (execve, the loader's calls) was not recorded, so an allow-list from this recording alone does not let the program start; merge it with a recording of the program's start (profgen merge)", o.pid)
-		rec.Source.Warnings = append(rec.Source.Warnings, w)
-		fmt.Fprintf(cmd.ErrOrStderr(), "profgen: warning: %s\n", w)
-	case o.container != "":
-		rec.Source.Command = []string{"container " + o.container}
-	case o.cgroup != "":
-		rec.Source.Command = []string{"cgroup " + o.cgroup}
-	}
+	o.describeSource(rec, args, start, time.Now().UTC(), cmd.ErrOrStderr())
 	if popts.Baseline != nil {
-		var added []string
-		rec, added = recorder.WithBaseline(rec, popts.Baseline, o.baseline)
-		if len(added) == 0 {
-			fmt.Fprintf(cmd.ErrOrStderr(), "profgen: no syscalls beyond the baseline %s\n", o.baseline)
-		} else {
-			fmt.Fprintf(cmd.ErrOrStderr(), "profgen: %d syscalls beyond the baseline %s: %s\n", len(added), o.baseline, strings.Join(added, " "))
-		}
+		rec = o.withBaseline(rec, popts.Baseline, cmd.ErrOrStderr())
 	}
 	if !res.detached {
 		status := res.status
 		rec.Source.ExitCode = &status
 	}
+	return o.writeOutputs(cmd, args, res, rec)
+}
+
+// prepare checks the flags and chooses the backend and the tracer's options before the
+// workload runs: a bad option or an unwritable output found afterwards would cost the whole
+// run. With no output asked for, the seccomp profile goes to profiles/NAME.json.
+func (o *recordOptions) prepare(cmd *cobra.Command, args []string) (string, ptrace.Options, error) {
+	if err := o.checkTargetFlags(cmd.Flags()); err != nil {
+		return "", ptrace.Options{}, err
+	}
+	backend, note, err := o.chooseBackend()
+	if err != nil {
+		return "", ptrace.Options{}, err
+	}
+	popts, err := o.tracerOptions(args)
+	if err != nil {
+		return "", popts, err
+	}
+	if note != "" {
+		fmt.Fprintln(cmd.ErrOrStderr(), note)
+	}
+	if o.base.runtime != "" {
+		if err := o.base.check(popts); err != nil {
+			return "", popts, err
+		}
+		popts.Observer = o.base.observer()
+	} else if !o.out.any() {
+		if err := os.MkdirAll("profiles", 0o755); err != nil {
+			return "", popts, fmt.Errorf("make the profiles folder: %w", err)
+		}
+		o.out.seccomp = filepath.Join("profiles", o.workloadName(args)+".json")
+	}
+	// Paths are read (which costs a memory read per file syscall) only for the outputs
+	// that use them: AppArmor profiles, and recordings, which may make one later.
+	popts.Files = o.out.recording != "" || o.out.apparmor.path != ""
+	if err := o.out.validate(); err != nil {
+		return "", popts, fmt.Errorf("record: %w", err)
+	}
+	// An output on standard output would be mixed with the command's own output there,
+	// neither readable: the command's standard output goes to standard error instead.
+	if len(args) > 0 && (o.out.toStdout() || (o.base.runtime != "" && outputIdentity(o.base.out) == "stdout")) {
+		popts.Stdout = os.Stderr
+	}
+	return backend, popts, nil
+}
+
+// workloadName names the workload for its default profile: the command's base name, the
+// container's id, the cgroup directory's base name, or pid-PID; "workload" when that name
+// cannot be a file name.
+func (o *recordOptions) workloadName(args []string) string {
+	name := "pid-" + fmt.Sprint(o.pid)
+	switch {
+	case len(args) > 0:
+		name = filepath.Base(args[0])
+	case o.container != "":
+		name = o.container
+	case o.cgroup != "":
+		name = filepath.Base(filepath.Clean(o.cgroup))
+	}
+	if name == "." || name == ".." || name == "/" || strings.ContainsRune(name, 0) {
+		name = "workload"
+	}
+	return name
+}
+
+// describeSource says in rec where it came from: profgen's version, the command or the
+// target recorded, and when. A process attached to was started before the recording: that
+// is warned of in rec and on w.
+func (o *recordOptions) describeSource(rec *profile.Recording, args []string, start, end time.Time, w io.Writer) {
+	rec.Source.Version = version
+	rec.Source.Command = args
+	rec.Source.Start, rec.Source.End = start, end
+	switch {
+	case o.pid != 0:
+		rec.Source.Command = []string{fmt.Sprintf("pid %d", o.pid)}
+		// A server recorded this way under its own allow-list cannot even start: its
+		// execve and the loader's calls happened before the attach.
+		warning := fmt.Sprintf("attached to running process %d: its start-up (execve, the loader's calls) was not recorded, so an allow-list from this recording alone does not let the program start; merge it with a recording of the program's start (profgen merge)", o.pid)
+		rec.Source.Warnings = append(rec.Source.Warnings, warning)
+		fmt.Fprintf(w, "profgen: warning: %s\n", warning)
+	case o.container != "":
+		rec.Source.Command = []string{"container " + o.container}
+	case o.cgroup != "":
+		rec.Source.Command = []string{"cgroup " + o.cgroup}
+	}
+}
+
+// withBaseline returns rec merged with the baseline it was recorded against, and lists on w
+// the syscalls rec has beyond it.
+func (o *recordOptions) withBaseline(rec, base *profile.Recording, w io.Writer) *profile.Recording {
+	rec, added := recorder.WithBaseline(rec, base, o.baseline)
+	if len(added) == 0 {
+		fmt.Fprintf(w, "profgen: no syscalls beyond the baseline %s\n", o.baseline)
+	} else {
+		fmt.Fprintf(w, "profgen: %d syscalls beyond the baseline %s: %s\n", len(added), o.baseline, strings.Join(added, " "))
+	}
+	return rec
+}
+
+// writeOutputs prints the summary and writes the outputs asked for, then returns the
+// workload's exit status as profgen's (none for a process attached to).
+func (o *recordOptions) writeOutputs(cmd *cobra.Command, args []string, res recordOutcome, rec *profile.Recording) error {
 	if o.summary {
 		writeSummary(cmd.ErrOrStderr(), res)
 	}

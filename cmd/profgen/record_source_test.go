@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/profgen/profgen/profile"
 )
 
 // TestRecordAttachedSource: a process recorded with -p names the default profile pid-PID,
@@ -62,5 +64,62 @@ func TestRecordBaselineNothingAdded(t *testing.T) {
 	r := runProfgen(t, nil, "record", "--baseline", base, "--recording", filepath.Join(dir, "again.json"), "--", "/bin/true")
 	if r.code != 0 || !strings.Contains(r.stderr, "profgen: no syscalls beyond the baseline "+base+"\n") {
 		t.Errorf("exit status %d, stderr:\n%s\nwant no syscalls beyond the baseline", r.code, r.stderr)
+	}
+}
+
+// TestWorkloadName: the default profile's name for each kind of target, and "workload" for a
+// name that cannot be a file's.
+func TestWorkloadName(t *testing.T) {
+	for _, tt := range []struct {
+		o    recordOptions
+		args []string
+		want string
+	}{
+		{recordOptions{}, []string{"/usr/sbin/nginx", "-g", "daemon off;"}, "nginx"},
+		{recordOptions{}, []string{"./app"}, "app"},
+		{recordOptions{}, []string{"/"}, "workload"},
+		{recordOptions{}, []string{"a/.."}, "workload"},
+		{recordOptions{}, []string{"x\x00y"}, "workload"},
+		{recordOptions{pid: 1234}, nil, "pid-1234"},
+		{recordOptions{container: "web1"}, nil, "web1"},
+		{recordOptions{container: ".."}, nil, "workload"},
+		{recordOptions{cgroup: "/sys/fs/cgroup/system.slice/nginx.service/"}, nil, "nginx.service"},
+		{recordOptions{cgroup: "/sys/fs/cgroup/x/.."}, nil, "cgroup"},
+		{recordOptions{cgroup: "/"}, nil, "workload"},
+		{recordOptions{cgroup: "."}, nil, "workload"},
+	} {
+		if got := tt.o.workloadName(tt.args); got != tt.want {
+			t.Errorf("workloadName(%+v, %q) = %q, want %q", tt.o, tt.args, got, tt.want)
+		}
+	}
+}
+
+// TestDescribeSource: what the recording says of where it came from, for each kind of
+// target; only a process attached to gets a warning.
+func TestDescribeSource(t *testing.T) {
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	end := start.Add(time.Minute)
+	for _, tt := range []struct {
+		o       recordOptions
+		args    []string
+		want    []string
+		warning bool
+	}{
+		{recordOptions{}, []string{"/bin/sh", "-c", "true"}, []string{"/bin/sh", "-c", "true"}, false},
+		{recordOptions{pid: 42}, nil, []string{"pid 42"}, true},
+		{recordOptions{container: "web1"}, nil, []string{"container web1"}, false},
+		{recordOptions{cgroup: "/sys/fs/cgroup/x"}, nil, []string{"cgroup /sys/fs/cgroup/x"}, false},
+	} {
+		rec := profile.NewRecording("profgen", "ptrace")
+		var w strings.Builder
+		tt.o.describeSource(rec, tt.args, start, end, &w)
+		s := rec.Source
+		if !slices.Equal(s.Command, tt.want) || s.Version != version || !s.Start.Equal(start) || !s.End.Equal(end) {
+			t.Errorf("%+v: source %+v, want command %q, version %q and the times", tt.o, s, tt.want, version)
+		}
+		if warned := len(s.Warnings) == 1 && strings.HasPrefix(s.Warnings[0], "attached to running process 42: its start-up") &&
+			w.String() == "profgen: warning: "+s.Warnings[0]+"\n"; warned != tt.warning || !tt.warning && (len(s.Warnings) != 0 || w.Len() != 0) {
+			t.Errorf("%+v: warnings %q, stderr %q; want a start-up warning: %v", tt.o, s.Warnings, w.String(), tt.warning)
+		}
 	}
 }
