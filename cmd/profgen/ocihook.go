@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -57,7 +58,9 @@ container's process from the moment the workload's own program is executed (not 
 runtime's init before it) and of every process the workload starts, and returns once the
 recorder is attached. At poststop it waits for the recorder to finish (sending it SIGTERM if
 the container's processes are gone but it has not ended), which writes DIR/ID.rec.json and
-DIR/ID.json (ID is the container's id; the profile includes the runtime's base set).
+DIR/ID.json (ID is the container's id; the profile includes the runtime's base set). Those
+of an earlier container with the same id are removed at createRuntime/prestart, so that
+poststop fails, saying so, when this container's recording wrote nothing.
 
 DIR is the container's annotation io.profgen.record, or else --dir; with neither the hook
 does nothing. When the recorder cannot run (no eBPF: not root, no BTF), the hook says so and
@@ -146,6 +149,13 @@ func (o *ociHookOptions) start(cmd *cobra.Command, st *ocihook.State, dir string
 	for _, d := range []string{dir, o.stateDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return fmt.Errorf("oci-hook: container %s: make %s: %w", st.ID, d, err)
+		}
+	}
+	// Outputs left by an earlier container of the same id are not this one's: the poststop
+	// check would take them for what this run wrote.
+	for _, name := range []string{st.ID + ".json", st.ID + ".rec.json"} {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("oci-hook: container %s: remove the earlier container's output: %w", st.ID, err)
 		}
 	}
 	self, err := os.Executable()

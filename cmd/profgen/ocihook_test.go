@@ -283,3 +283,34 @@ func TestOCIHookCannotRecord(t *testing.T) {
 		t.Errorf("hook as nobody said:\n%s\nwant one line starting %q", out, want)
 	}
 }
+
+// TestOCIHookReusedID: outputs an earlier container of the same id left in DIR do not
+// satisfy the poststop check of a new one whose recording wrote nothing. Here the new
+// container's recorder cannot start (its process is gone, or eBPF cannot load): the start
+// hook fails, and poststop says no profile was written rather than exit 0 on the old one.
+func TestOCIHookReusedID(t *testing.T) {
+	dir, stateDir := t.TempDir(), t.TempDir()
+	id := "profgen-reused"
+	for _, name := range []string{id + ".json", id + ".rec.json", id + ".log"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("{}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	state := func(status string) *strings.Reader {
+		return strings.NewReader(fmt.Sprintf(`{"ociVersion":"1.0.2","id":%q,"status":%q,"pid":%d,"annotations":{"io.profgen.record":%q}}`,
+			id, status, gone.Process.Pid, dir))
+	}
+	if r := runProfgen(t, state("creating"), "oci-hook", "--state-dir", stateDir); r.code != exitFailure {
+		t.Fatalf("start hook for a process that is gone: %+v", r)
+	}
+	scOneLineError(t, runProfgen(t, state("stopped"), "oci-hook", "--state-dir", stateDir), exitFailure, "no profile was written")
+	for _, name := range []string{id + ".json", id + ".rec.json"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("the earlier container's %s is still there", name)
+		}
+	}
+}
