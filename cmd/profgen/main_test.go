@@ -75,3 +75,26 @@ func runProfgen(t testing.TB, stdin io.Reader, args ...string) result {
 	}
 	return result{out.String(), errb.String(), code}
 }
+
+// waitInBackground waits for the started cmd in a goroutine and returns the channel its
+// result comes on. If the test ends first, a cleanup kills cmd and waits for that goroutine:
+// cmd.ProcessState is written by Wait, and reading it meanwhile (to see whether the process
+// has exited) is a data race.
+func waitInBackground(t testing.TB, cmd *exec.Cmd) <-chan error {
+	done := make(chan error, 1)
+	exited := make(chan struct{})
+	go func() {
+		err := cmd.Wait()
+		done <- err
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-exited:
+		default:
+			cmd.Process.Kill()
+			<-exited
+		}
+	})
+	return done
+}

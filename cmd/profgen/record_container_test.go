@@ -44,19 +44,20 @@ func TestRecordContainer(t *testing.T) {
 
 	profilePath := filepath.Join(t.TempDir(), "c.json")
 	rec := exec.Command(profgenBin, "record", "--container", id, "--duration", "60s", "--summary", "--seccomp", profilePath)
-	stderr, err := rec.StderrPipe()
+	// A pipe of the test's own, not StderrPipe: Wait, which runs beside the reads, would
+	// close that one under them.
+	stderr, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := rec.Start(); err != nil {
+	defer stderr.Close()
+	rec.Stderr = w
+	err = rec.Start()
+	w.Close()
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if rec.ProcessState == nil {
-			rec.Process.Kill()
-			rec.Wait()
-		}
-	})
+	done := waitInBackground(t, rec)
 	// Start the container once the recorder says it records.
 	lines := bufio.NewReader(stderr)
 	var log strings.Builder
@@ -70,10 +71,10 @@ func TestRecordContainer(t *testing.T) {
 	if b, err := exec.Command("runc", "start", id).CombinedOutput(); err != nil {
 		t.Fatalf("runc start: %v: %s", err, b)
 	}
+	// The recorder's standard error ends when it does, with the container.
+	stderr.SetReadDeadline(time.Now().Add(30 * time.Second))
 	rest, _ := io.ReadAll(lines)
 	log.Write(rest)
-	done := make(chan error, 1)
-	go func() { done <- rec.Wait() }()
 	select {
 	case err := <-done:
 		if err != nil {
