@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -38,7 +37,7 @@ func recordProfile(t *testing.T, env []string, extra []string, args ...string) [
 	dir := t.TempDir()
 	prof := filepath.Join(dir, "profile")
 	all := append([]string{"record", "--recording", filepath.Join(dir, "rec.json"), "--apparmor", prof, "--apparmor-name", "exact"}, extra...)
-	cmd := exec.Command(profgenBin, append(append(all, "--"), args...)...)
+	cmd := profgenCommand(append(append(all, "--"), args...)...)
 	cmd.Env = env
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("profgen record: %v\n%s", err, out)

@@ -90,7 +90,7 @@ func TestAppArmorNginx(t *testing.T) {
 	prof := filepath.Join(dir, "profile")
 	// The ptrace backend: the capabilities checked below are those it derives from what
 	// succeeded (the eBPF backend records the checks themselves).
-	cmd := exec.Command(profgenBin, "record", "--backend", "ptrace", "--recording", filepath.Join(dir, "rec.json"), "--apparmor", prof,
+	cmd := profgenCommand("record", "--backend", "ptrace", "--recording", filepath.Join(dir, "rec.json"), "--apparmor", prof,
 		"--apparmor-name", "nginx", "--", nginx, "-c", conf, "-g", "daemon off;")
 	out := &strings.Builder{}
 	cmd.Stdout, cmd.Stderr = out, out
@@ -180,7 +180,7 @@ func TestAppArmorRedisTempNames(t *testing.T) {
 	prof := filepath.Join(dir, "profile")
 	// The ptrace backend: the capabilities checked below are those it derives from what
 	// succeeded (the eBPF backend records the checks themselves).
-	cmd := exec.Command(profgenBin, "record", "--backend", "ptrace", "--recording", filepath.Join(dir, "rec.json"), "--apparmor", prof,
+	cmd := profgenCommand("record", "--backend", "ptrace", "--recording", filepath.Join(dir, "rec.json"), "--apparmor", prof,
 		"--apparmor-name", "redis", "--apparmor-no-generalize", "tmp", "--", server, "--port", "0", "--unixsocket", sock,
 		"--dir", data, "--appendonly", "yes", "--save", "")
 	out := &strings.Builder{}

@@ -22,7 +22,7 @@ import (
 // runProfgenOut runs profgen with its standard output going to out.
 func runProfgenOut(t *testing.T, out *os.File, args ...string) (string, int) {
 	t.Helper()
-	cmd := exec.Command(profgenBin, args...)
+	cmd := profgenCommand(args...)
 	var errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = out, &errb
 	err := cmd.Run()
@@ -98,8 +98,8 @@ test -c /dev/shm/null || { echo "generate: the device became a regular file"; ex
 grep -q zzzz /dev/shm/p.json && { echo "the old file's tail was left in /dev/shm/p.json"; exit 1; }
 "$P" check /dev/shm/p.json >/dev/null
 `
-	out, err := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
-		profgenBin, scTestdata(t, "app-x86_64.rec.json"), good).CombinedOutput()
+	out, err := testutil.KillWithParent(exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
+		profgenBin, scTestdata(t, "app-x86_64.rec.json"), good)).CombinedOutput()
 	if err != nil {
 		if strings.Contains(string(out), "unshare failed") || strings.Contains(string(out), "Operation not permitted") {
 			t.Skipf("no private mount namespace here: %s", out)
@@ -233,7 +233,7 @@ func TestExecProfileRefusingExit(t *testing.T) {
 	for _, act := range []string{"SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP"} {
 		prof := scWrite(t, dir, act+".json", `{"defaultAction":"`+act+`","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}`)
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		cmd := exec.CommandContext(ctx, profgenBin, "exec", "--seccomp", prof, "--", "true")
+		cmd := profgenCommandContext(ctx, "exec", "--seccomp", prof, "--", "true")
 		var errb bytes.Buffer
 		cmd.Stderr = &errb
 		err := cmd.Run()
@@ -253,7 +253,7 @@ func TestExecProfileRefusingExit(t *testing.T) {
 	os.Chmod(bad, 0o755)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, profgenBin, "exec", "--seccomp", prof, "--", bad)
+	cmd := profgenCommandContext(ctx, "exec", "--seccomp", prof, "--", bad)
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
 	err := cmd.Run()
@@ -312,7 +312,7 @@ func TestCheckManyDuplicateRules(t *testing.T) {
 	prof := scWrite(t, t.TempDir(), "dup.json", b.String())
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, profgenBin, "check", prof).CombinedOutput()
+	out, err := profgenCommandContext(ctx, "check", prof).CombinedOutput()
 	if ctx.Err() != nil {
 		t.Fatal("check of 200,000 duplicate rules took over 60 s")
 	}
@@ -524,7 +524,9 @@ func TestRecordWorkloadReadsTerminal(t *testing.T) {
 			dir := t.TempDir()
 			ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 			defer cancel()
-			out, err := exec.CommandContext(ctx, python, "-c", ptyProgram, profgenBin, "record", "--backend", c.backend, c.output, filepath.Join(dir, "out.json"), "--", "/bin/sh", "-c", "read line; echo got $line").CombinedOutput()
+			// Killed with the test binary, python closes the terminal: profgen gets SIGHUP.
+			pty := testutil.KillWithParent(exec.CommandContext(ctx, python, "-c", ptyProgram, profgenBin, "record", "--backend", c.backend, c.output, filepath.Join(dir, "out.json"), "--", "/bin/sh", "-c", "read line; echo got $line"))
+			out, err := pty.CombinedOutput()
 			if ctx.Err() != nil {
 				t.Fatalf("the workload did not finish: %s", out)
 			}

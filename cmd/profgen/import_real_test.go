@@ -67,7 +67,7 @@ func TestImportRealRecords(t *testing.T) {
 	}
 	kmsgRun := func() {
 		run := func(args ...string) {
-			cmd := exec.Command(profgenBin, append([]string{"exec", "--seccomp", logProfile, "--"}, args...)...)
+			cmd := profgenCommand(append([]string{"exec", "--seccomp", logProfile, "--"}, args...)...)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("profgen exec: %v\n%s", err, out)
 			}

@@ -5,7 +5,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,7 +27,7 @@ func TestImportRealRotatedLog(t *testing.T) {
 	// About 2 KB of records per turn of the loop: some 4 MB in all.
 	loop := `i=0; while [ $i -lt 2000 ]; do echo $i > /dev/null; i=$((i+1)); done`
 	auditd := testutil.StartAuditd(t, testutil.AuditdOptions{MaxLogFileMB: 1, NumLogs: 10})
-	cmd := exec.Command(profgenBin, "exec", "--seccomp", logProfile, "--", bbx, "sh", "-c", loop)
+	cmd := profgenCommand("exec", "--seccomp", logProfile, "--", bbx, "sh", "-c", loop)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("profgen exec: %v\n%s", err, out)
 	}

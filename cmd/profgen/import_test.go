@@ -128,7 +128,7 @@ func TestImportFollow(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "rec.json")
-	cmd := exec.Command(profgenBin, "import", "--follow", "--recording", out, logPath)
+	cmd := profgenCommand("import", "--follow", "--recording", out, logPath)
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,13 +12,22 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/profgen/profgen/internal/testutil"
 )
 
 // profgenBin is the profgen binary built once for this package's tests. Tests run it as a
 // user would, so each run starts with fresh flag state and a real exit status.
 var profgenBin string
 
+// standInEnv, set to the path of a profgen binary, makes the test binary a stand-in for a
+// test binary that starts profgen: see standInParent.
+const standInEnv = "PROFGEN_TEST_STAND_IN_PARENT"
+
 func TestMain(m *testing.M) {
+	if bin := os.Getenv(standInEnv); bin != "" {
+		standInParent(bin, os.Args[1:])
+	}
 	dir, err := os.MkdirTemp("", "profgen-test-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -52,6 +62,19 @@ func coverBuildFlags() []string {
 	return []string{"-cover", "-covermode", mode, "-coverpkg", "github.com/profgen/profgen/cmd/profgen"}
 }
 
+// profgenCommand returns the command that runs the profgen under test with args. Every
+// profgen a test starts is made here or by profgenCommandContext: it is killed with the test
+// binary (go test's timeout, ^C), and a recorder does not stay attached, nor its workload
+// running, after the test.
+func profgenCommand(args ...string) *exec.Cmd {
+	return testutil.KillWithParent(exec.Command(profgenBin, args...))
+}
+
+// profgenCommandContext is profgenCommand, killed also when ctx is done.
+func profgenCommandContext(ctx context.Context, args ...string) *exec.Cmd {
+	return testutil.KillWithParent(exec.CommandContext(ctx, profgenBin, args...))
+}
+
 // result is what one run of profgen did.
 type result struct {
 	stdout, stderr string
@@ -62,7 +85,7 @@ type result struct {
 // and exit status.
 func runProfgen(t testing.TB, stdin io.Reader, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(profgenBin, args...)
+	cmd := profgenCommand(args...)
 	var out, errb bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &out, &errb
 	err := cmd.Run()
@@ -97,4 +120,18 @@ func waitInBackground(t testing.TB, cmd *exec.Cmd) <-chan error {
 		}
 	})
 	return done
+}
+
+// standInParent starts profgen bin with args as the tests start it (profgenCommand), prints
+// its pid and waits to be killed.
+func standInParent(bin string, args []string) {
+	profgenBin = bin
+	cmd := profgenCommand(args...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "stand-in parent:", err)
+		os.Exit(1)
+	}
+	fmt.Println(cmd.Process.Pid)
+	select {}
 }

@@ -273,6 +273,7 @@ func TestOCIHookCannotRecord(t *testing.T) {
 	cmd := exec.Command(bin, "oci-hook", "--state-dir", filepath.Join(dir, "state"))
 	cmd.Stdin = strings.NewReader(state)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	testutil.KillWithParent(cmd) // Go sets the parent-death signal after the credentials
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != exitFailure {

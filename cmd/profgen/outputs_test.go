@@ -133,7 +133,7 @@ func recordExpectingFailure(t *testing.T, dir, tmp string, args ...string) strin
 	t.Helper()
 	// The workload removes ./vanishing (if there) as it runs: an output path in it was good
 	// when checked before the start, and fails when written.
-	cmd := exec.Command(profgenBin, append(append([]string{"record"}, args...), "--", "sh", "-c", "rm -rf vanishing")...)
+	cmd := profgenCommand(append(append([]string{"record"}, args...), "--", "sh", "-c", "rm -rf vanishing")...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	var errb bytes.Buffer
@@ -176,7 +176,7 @@ func checkRecordedTrue(t *testing.T, path string) {
 // options and unwritable paths are refused before the input is read.)
 func TestImportRecordingSurvivesFailedOutput(t *testing.T) {
 	tmp := t.TempDir()
-	cmd := exec.Command(profgenBin, "import", "--kind", "apparmor", "--seccomp", filepath.Join(t.TempDir(), "p.json"),
+	cmd := profgenCommand("import", "--kind", "apparmor", "--seccomp", filepath.Join(t.TempDir(), "p.json"),
 		importSamples+"spo-auditsource-tests.log")
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	var errb bytes.Buffer

@@ -306,7 +306,7 @@ func recordServerContainer(t *testing.T, w serverWorkload, dir string, byCgroup 
 	} else {
 		args = append(args, "--container", id, "--container-root", root)
 	}
-	r := exec.Command(profgenBin, append(args, "--duration", "2m")...)
+	r := profgenCommand(append(args, "--duration", "2m")...)
 	stderr, err := r.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -43,7 +43,7 @@ func TestRecordContainer(t *testing.T) {
 	t.Cleanup(func() { exec.Command("runc", "delete", "--force", id).Run() })
 
 	profilePath := filepath.Join(t.TempDir(), "c.json")
-	rec := exec.Command(profgenBin, "record", "--container", id, "--duration", "60s", "--summary", "--seccomp", profilePath)
+	rec := profgenCommand("record", "--container", id, "--duration", "60s", "--summary", "--seccomp", profilePath)
 	// A pipe of the test's own, not StderrPipe: Wait, which runs beside the reads, would
 	// close that one under them.
 	stderr, w, err := os.Pipe()

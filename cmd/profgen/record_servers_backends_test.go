@@ -55,7 +55,7 @@ func serverSyscalls(t *testing.T, w serverWorkload, dir, how string) []string {
 	if how == "strace" {
 		cmd = exec.Command("strace", append([]string{"-f", "-c", "-o", out, "--"}, w.args(dir, port)...)...)
 	} else {
-		cmd = exec.Command(profgenBin, append([]string{"record", "--backend", how, "--recording", out, "--"}, w.args(dir, port)...)...)
+		cmd = profgenCommand(append([]string{"record", "--backend", how, "--recording", out, "--"}, w.args(dir, port)...)...)
 	}
 	// The server is the child of profgen or strace (profgen's ptrace helper execs it); the
 	// thread that started it may be any of profgen's.

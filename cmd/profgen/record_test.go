@@ -27,7 +27,7 @@ var native = syscalls.Native()
 // stderr are collected in the returned buffers.
 func startProfgen(t *testing.T, dir string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
-	cmd := exec.Command(profgenBin, args...)
+	cmd := profgenCommand(args...)
 	cmd.Dir = dir
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

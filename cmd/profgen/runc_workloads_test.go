@@ -145,7 +145,7 @@ func recordServer(t *testing.T, w serverWorkload, dir string) string {
 	port := testutil.FreePort(t)
 	rec := filepath.Join(dir, w.name+".rec.json")
 	args := append([]string{"record", "--runtime", "runc", "--recording", rec, "--"}, w.args(dir, port)...)
-	errb := serveUnder(t, w, exec.Command(profgenBin, args...), port, "profgen record", func(cmd *exec.Cmd) int { return cmd.Process.Pid })
+	errb := serveUnder(t, w, profgenCommand(args...), port, "profgen record", func(cmd *exec.Cmd) int { return cmd.Process.Pid })
 	if _, err := os.Stat(rec); err != nil {
 		t.Fatalf("no recording: %v\n%s", err, errb)
 	}

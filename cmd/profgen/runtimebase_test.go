@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,7 +36,7 @@ func TestRecordRuntimeBase(t *testing.T) {
 				}
 				dir := t.TempDir()
 				args := append([]string{"record", "--runtime-base", rt, "--"}, runtimeLoop(t, rt, bundle, 20)...)
-				cmd := exec.Command(profgenBin, args...)
+				cmd := profgenCommand(args...)
 				cmd.Dir = dir // the set goes to the default file, named as the shipped one
 				if out, err := cmd.CombinedOutput(); err != nil {
 					t.Fatalf("record --runtime-base %s: %v\n%s", rt, err, out)
