@@ -17,6 +17,7 @@ import (
 
 	"github.com/profgen/profgen/profile"
 	"github.com/profgen/profgen/recorder"
+	"github.com/profgen/profgen/recorder/ebpf"
 	"github.com/profgen/profgen/recorder/ptrace"
 )
 
@@ -166,6 +167,9 @@ func (o *recordOptions) prepare(cmd *cobra.Command, args []string) (string, ptra
 	backend, note, err := o.chooseBackend()
 	if err != nil {
 		return "", ptrace.Options{}, err
+	}
+	if backend == backendEBPF {
+		ebpf.Prepare() // the kernel's types are parsed while the options are checked
 	}
 	popts, err := o.tracerOptions(args)
 	if err != nil {

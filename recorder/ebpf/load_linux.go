@@ -95,6 +95,10 @@ type scope struct {
 // every load.
 var kernelTypes = btf.NewCache()
 
+// prepare starts parsing the kernel's types in the background (an error shows again, and is
+// reported, where a load needs them).
+func prepare() { go kernelTypes.Kernel() }
+
 // gcPause counts the loads under way that have the garbage collector off (see pauseGC).
 var gcPause struct {
 	sync.Mutex
@@ -134,7 +138,7 @@ func load(sc scope) (*programs, error) {
 	// Parsing the kernel's BTF (for CO-RE and the tracepoints' types) takes about 10 ms: it
 	// runs while the object is read and the maps are made, and serves every load below.
 	types := &ebpf.CollectionOptions{Cache: kernelTypes}
-	go kernelTypes.Kernel() // an error shows again, and is reported, where a load needs it
+	prepare() // unless Prepare began it already
 	spec, err := loadRecorder()
 	if err != nil {
 		return nil, fmt.Errorf("read the recorder's BPF object: %w", err)

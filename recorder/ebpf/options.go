@@ -106,3 +106,9 @@ func Record(ctx context.Context, opts Options) (*Result, error) {
 func Available() error {
 	return available()
 }
+
+// Prepare starts, in the background, the first step of a recording's load: parsing the
+// running kernel's BTF (about 10 ms here), so that it overlaps what the caller does before
+// Record (checking options, trying the outputs). Calling it is optional, and cheap if the
+// types are parsed already.
+func Prepare() { prepare() }
