@@ -270,31 +270,79 @@ func recordServerContainer(t *testing.T, w serverWorkload, dir string, byCgroup 
 	if caps != nil {
 		testutil.SetCapabilities(t, bundle, caps)
 	}
-	root := t.TempDir()
-	id := fmt.Sprintf("profgen-ebpf-%s-%d", w.name, os.Getpid())
-	runc := func(args ...string) *exec.Cmd {
-		return exec.Command("runc", append([]string{"--root", root}, args...)...)
+	c := createContainer(t, bundle, fmt.Sprintf("profgen-ebpf-%s-%d", w.name, os.Getpid()))
+	rec := filepath.Join(dir, w.name+".rec.json")
+	r := startRecorder(t, recordContainerArgs(t, c, rec, byCgroup))
+
+	if b, err := c.runc("start", c.id).CombinedOutput(); err != nil {
+		t.Fatalf("runc start: %v: %s", err, b)
 	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	alive := func() bool { return testutil.ProcessAlive(r.cmd.Process.Pid) }
+	if !testutil.WaitPort(addr, 30*time.Second, alive) {
+		t.Fatalf("%s did not listen in its container: %s", w.name, c.output())
+	}
+	if err := w.traffic(addr); err != nil {
+		t.Errorf("traffic while recording: %v", err)
+	}
+	err := r.waitContainerStopped(t, c)
+	<-r.logged
+	if err != nil {
+		t.Fatalf("record: %v\n%s", err, r.log.String())
+	}
+	if _, err := os.Stat(rec); err != nil {
+		t.Fatalf("no recording: %v\n%s", err, r.log.String())
+	}
+	return rec
+}
+
+// createdContainer is a container made by runc create and not started yet, with a state
+// directory of its own.
+type createdContainer struct {
+	root, id string
+	out      *os.File // the container's standard output and error
+}
+
+// createContainer runs runc create for bundle; the container is killed and deleted when the
+// test ends.
+func createContainer(t *testing.T, bundle, id string) *createdContainer {
+	t.Helper()
 	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer out.Close()
-	output := func() string { b, _ := os.ReadFile(out.Name()); return string(b) }
-	create := runc("create", "--bundle", bundle, id)
+	t.Cleanup(func() { out.Close() })
+	c := &createdContainer{root: t.TempDir(), id: id, out: out}
+	create := c.runc("create", "--bundle", bundle, id)
 	create.Stdout, create.Stderr = out, out
 	if err := create.Run(); err != nil {
-		t.Fatalf("runc create: %v: %s", err, output())
+		t.Fatalf("runc create: %v: %s", err, c.output())
 	}
 	t.Cleanup(func() {
-		runc("kill", id, "KILL").Run()
-		runc("delete", "--force", id).Run()
+		c.runc("kill", id, "KILL").Run()
+		c.runc("delete", "--force", id).Run()
 	})
+	return c
+}
 
-	rec := filepath.Join(dir, w.name+".rec.json")
+// runc is the runc command with args for the container's state directory.
+func (c *createdContainer) runc(args ...string) *exec.Cmd {
+	return exec.Command("runc", append([]string{"--root", c.root}, args...)...)
+}
+
+// output is what the container wrote so far (for failure messages).
+func (c *createdContainer) output() string {
+	b, _ := os.ReadFile(c.out.Name())
+	return string(b)
+}
+
+// recordContainerArgs are the arguments of profgen record --backend ebpf that record c into
+// rec, by its cgroup or by its id.
+func recordContainerArgs(t *testing.T, c *createdContainer, rec string, byCgroup bool) []string {
+	t.Helper()
 	args := []string{"record", "--backend", "ebpf", "--recording", rec}
 	if byCgroup {
-		pid, _, err := ebpf.ContainerState(context.Background(), "runc", root, id)
+		pid, _, err := ebpf.ContainerState(context.Background(), "runc", c.root, c.id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -304,76 +352,78 @@ func recordServerContainer(t *testing.T, w serverWorkload, dir string, byCgroup 
 		}
 		args = append(args, "--cgroup", cg)
 	} else {
-		args = append(args, "--container", id, "--container-root", root)
+		args = append(args, "--container", c.id, "--container-root", c.root)
 	}
-	r := profgenCommand(append(args, "--duration", "2m")...)
-	stderr, err := r.StderrPipe()
+	return append(args, "--duration", "2m")
+}
+
+// recorderRun is a profgen record running in the background.
+type recorderRun struct {
+	cmd    *exec.Cmd
+	done   chan error    // its exit, once
+	exited chan struct{} // closed once it is waited for
+	logged chan struct{} // closed once its standard error is read to the end
+	log    *strings.Builder
+}
+
+// startRecorder starts profgen with args and returns once it says it records the cgroup.
+// It is killed when the test ends, if it has not ended by then.
+func startRecorder(t *testing.T, args []string) *recorderRun {
+	t.Helper()
+	r := &recorderRun{cmd: profgenCommand(args...), done: make(chan error, 1),
+		exited: make(chan struct{}), logged: make(chan struct{}), log: &strings.Builder{}}
+	stderr, err := r.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Start(); err != nil {
+	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	exited := make(chan struct{}) // closed once the recorder is waited for
-	var log strings.Builder
-	logged := make(chan struct{})
 	lines := bufio.NewReader(stderr)
-	for !strings.Contains(log.String(), "profgen: recording cgroup") {
+	for !strings.Contains(r.log.String(), "profgen: recording cgroup") {
 		line, err := lines.ReadString('\n')
-		log.WriteString(line)
+		r.log.WriteString(line)
 		if err != nil {
-			r.Wait()
-			t.Fatalf("the recorder ended before recording: %v\n%s", err, log.String())
+			r.cmd.Wait()
+			t.Fatalf("the recorder ended before recording: %v\n%s", err, r.log.String())
 		}
 	}
 	go func() {
 		rest, _ := io.ReadAll(lines)
-		log.Write(rest)
-		close(logged)
-		err := r.Wait()
-		close(exited)
-		done <- err
+		r.log.Write(rest)
+		close(r.logged)
+		err := r.cmd.Wait()
+		close(r.exited)
+		r.done <- err
 	}()
 	t.Cleanup(func() {
 		select {
-		case <-exited:
+		case <-r.exited:
 		default:
-			r.Process.Kill()
-			<-exited
+			r.cmd.Process.Kill()
+			<-r.exited
 		}
 	})
+	return r
+}
 
-	if b, err := runc("start", id).CombinedOutput(); err != nil {
-		t.Fatalf("runc start: %v: %s", err, b)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	alive := func() bool { return testutil.ProcessAlive(r.Process.Pid) }
-	if !testutil.WaitPort(addr, 30*time.Second, alive) {
-		t.Fatalf("%s did not listen in its container: %s", w.name, output())
-	}
-	if err := w.traffic(addr); err != nil {
-		t.Errorf("traffic while recording: %v", err)
-	}
-	// As the runtime stops a container: SIGTERM, then SIGKILL (python3 as the container's
-	// PID 1 has no SIGTERM handler, so the kernel drops the signal).
-	runc("kill", id, "TERM").Run()
+// waitContainerStopped stops c as the runtime stops a container, SIGTERM then SIGKILL
+// (python3 as the container's PID 1 has no SIGTERM handler, so the kernel drops the
+// signal), and returns the recorder's exit, which the container's end brings.
+func (r *recorderRun) waitContainerStopped(t *testing.T, c *createdContainer) error {
+	t.Helper()
+	c.runc("kill", c.id, "TERM").Run()
 	select {
-	case err = <-done:
+	case err := <-r.done:
+		return err
 	case <-time.After(3 * time.Second):
-		runc("kill", id, "KILL").Run()
-		select {
-		case err = <-done:
-		case <-time.After(30 * time.Second):
-			t.Fatalf("record did not end with the container: %s", output())
-		}
 	}
-	<-logged
-	if err != nil {
-		t.Fatalf("record: %v\n%s", err, log.String())
+	c.runc("kill", c.id, "KILL").Run()
+	select {
+	case err := <-r.done:
+		return err
+	case <-time.After(30 * time.Second):
+		t.Fatalf("record did not end with the container: %s", c.output())
 	}
-	if _, err := os.Stat(rec); err != nil {
-		t.Fatalf("no recording: %v\n%s", err, log.String())
-	}
-	return rec
+	return nil
 }
