@@ -53,9 +53,41 @@ func freeLowPort(t *testing.T) int {
 	return 0
 }
 
+// TestAppArmorNginx records Debian's nginx serving a page with the ptrace backend and
+// checks the AppArmor profile made from it: derived capabilities, owner rules, no rule for
+// a file only accessed in vain, and apparmor_parser accepts it.
 func TestAppArmorNginx(t *testing.T) {
 	testutil.RequireRoot(t)
 	nginx := testutil.RequireCommand(t, "nginx")
+	dir := nginxDir(t)
+	port := freeLowPort(t)
+	conf := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(conf, fmt.Appendf(nil, nginxConf, dir, port), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prof := filepath.Join(dir, "profile")
+	// The ptrace backend: the capabilities checked below are those it derives from what
+	// succeeded (the eBPF backend records the checks themselves).
+	cmd := profgenCommand("record", "--backend", "ptrace", "--recording", filepath.Join(dir, "rec.json"), "--apparmor", prof,
+		"--apparmor-name", "nginx", "--", nginx, "-c", conf, "-g", "daemon off;")
+	recordNginxServing(t, cmd, dir, port)
+	b, err := os.ReadFile(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	t.Logf("profile:\n%s", text)
+	checkNginxProfile(t, text, filepath.Join(dir, "rec.json"))
+	testutil.RequireCommand(t, apparmor.ParserName)
+	if err := apparmor.Check(prof); err != nil {
+		t.Errorf("apparmor_parser -Q -K: %v\n%s", err, text)
+	}
+}
+
+// nginxDir makes the directory nginxConf names, readable by all: www/index.html, and logs
+// that www-data owns, as Debian's logrotate leaves them. It is removed when the test ends.
+func nginxDir(t *testing.T) string {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "profgen-nginx-")
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +104,6 @@ func TestAppArmorNginx(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "www", "index.html"), []byte("hello\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// Logs that www-data owns, as Debian's logrotate leaves them.
 	for _, l := range []string{"error.log", "access.log"} {
 		p := filepath.Join(dir, "logs", l)
 		if err := os.WriteFile(p, nil, 0o640); err != nil {
@@ -82,16 +113,14 @@ func TestAppArmorNginx(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	port := freeLowPort(t)
-	conf := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(conf, fmt.Appendf(nil, nginxConf, dir, port), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	prof := filepath.Join(dir, "profile")
-	// The ptrace backend: the capabilities checked below are those it derives from what
-	// succeeded (the eBPF backend records the checks themselves).
-	cmd := profgenCommand("record", "--backend", "ptrace", "--recording", filepath.Join(dir, "rec.json"), "--apparmor", prof,
-		"--apparmor-name", "nginx", "--", nginx, "-c", conf, "-g", "daemon off;")
+	return dir
+}
+
+// recordNginxServing runs cmd, a profgen record of nginx with its configuration in dir,
+// asks nginx for its page and for a missing one, stops it gracefully and waits for the
+// recording to end. The test fails if nginx did not serve the page.
+func recordNginxServing(t *testing.T, cmd *exec.Cmd, dir string, port int) {
+	t.Helper()
 	out := &strings.Builder{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -125,12 +154,13 @@ func TestAppArmorNginx(t *testing.T) {
 	if !ok {
 		t.Fatalf("nginx did not serve the page:\n%s", out)
 	}
-	b, err := os.ReadFile(prof)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(b)
-	t.Logf("profile:\n%s", text)
+}
+
+// checkNginxProfile checks the AppArmor profile text made from the recording recPath of
+// nginx: the capabilities derived, the owner rule of a directory the master made, and no
+// rule for a file that was only looked for.
+func checkNginxProfile(t *testing.T, text, recPath string) {
+	t.Helper()
 	// The master changed to www-data, bound a port below 1024 and wrote www-data's logs.
 	for _, c := range []string{"setuid", "setgid", "net_bind_service", "dac_override"} {
 		if !strings.Contains(text, "  # derived, not observed: ") || !strings.Contains(text, "\n  capability "+c+",\n") {
@@ -143,7 +173,7 @@ func TestAppArmorNginx(t *testing.T) {
 		t.Errorf("no owner rule for the body directory the master made:\n%s", text)
 	}
 	// No rule for a file that was only looked for: the recording lists them apart.
-	rec := loadRec(t, filepath.Join(dir, "rec.json"))
+	rec := loadRec(t, recPath)
 	if len(rec.FailedFiles) == 0 {
 		t.Errorf("no failed accesses recorded (nginx looks for /etc/userdb and the like)")
 	}
@@ -159,10 +189,6 @@ func TestAppArmorNginx(t *testing.T) {
 		if strings.Contains(text, p) {
 			t.Errorf("rule for %s:\n%s", p, text)
 		}
-	}
-	testutil.RequireCommand(t, apparmor.ParserName)
-	if err := apparmor.Check(prof); err != nil {
-		t.Errorf("apparmor_parser -Q -K: %v\n%s", err, text)
 	}
 }
 
