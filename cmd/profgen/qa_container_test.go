@@ -46,14 +46,7 @@ func TestRecordContainerNotFound(t *testing.T) {
 // is refused naming where the v2 hierarchy is mounted.
 func TestRecordCgroupNotACgroup(t *testing.T) {
 	testutil.RequireRoot(t)
-	mounts, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := ebpf.ParseMountinfoCgroup2(mounts)
-	if err != nil {
-		t.Skipf("no cgroup2 mount: %v", err)
-	}
+	root := cgroup2Root(t)
 	out := filepath.Join(t.TempDir(), "x.json")
 	procs := filepath.Join(root, "cgroup.procs")
 	r := runProfgen(t, nil, "record", "--cgroup", procs, "--duration", "5s", "--seccomp", out)
@@ -137,14 +130,7 @@ time.sleep(60)`)
 // not recorded (it wrote such a profile silently).
 func TestRecordCgroupRunningWarns(t *testing.T) {
 	requireBPF(t)
-	mounts, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := ebpf.ParseMountinfoCgroup2(mounts)
-	if err != nil {
-		t.Skipf("no cgroup2 mount: %v", err)
-	}
+	root := cgroup2Root(t)
 	cg := filepath.Join(root, fmt.Sprintf("profgen-test-running-%d", os.Getpid()))
 	if err := os.Mkdir(cg, 0o755); err != nil {
 		t.Skipf("make a cgroup: %v", err)
@@ -195,4 +181,19 @@ func TestRecordSummaryDeniedCapabilities(t *testing.T) {
 	if !strings.Contains(" "+denied+" ", " net_bind_service ") {
 		t.Errorf("summary names no denied net_bind_service:\n%s", r.stderr)
 	}
+}
+
+// cgroup2Root returns where the cgroup v2 hierarchy is mounted; the test is skipped where
+// there is none.
+func cgroup2Root(t *testing.T) string {
+	t.Helper()
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := ebpf.ParseMountinfoCgroup2(mounts)
+	if err != nil {
+		t.Skipf("no cgroup2 mount: %v", err)
+	}
+	return root
 }
