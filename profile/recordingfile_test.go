@@ -116,3 +116,31 @@ func recordingBytes(r *Recording) ([]byte, error) {
 	_, err := r.WriteTo(&b)
 	return b.Bytes(), err
 }
+
+// TestIsRecordingJSON: a recording is known by its kind wherever the key is (first, as
+// profgen writes it, or after other keys) and however it is cased, as encoding/json matches
+// it; a profile, an object without a kind or of another kind is not one; JSON that does not
+// parse is judged by its first 200 bytes.
+func TestIsRecordingJSON(t *testing.T) {
+	files := `"files":{` + strings.Repeat(`"/usr/lib/x":{"access":"r"},`, 2000) + `"/y":{}}`
+	tests := []struct {
+		name, data string
+		want       bool
+	}{
+		{"kind first", `{"kind":"profgen.recording","version":3,` + files + `}`, true},
+		{"kind last", `{"version":3,` + files + `,"source":{"tool":"x"},"kind":"profgen.recording"}`, true},
+		{"kind cased", `{"Kind":"profgen.recording"}`, true},
+		{"another kind", `{"kind":"SeccompProfile","syscalls":[]}`, false},
+		{"no kind", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["kind"]}]}`, false},
+		{"kind not a string", `{"kind":5,"x":"profgen.recording"}`, true},
+		{"truncated recording", `{"kind":"profgen.recording","version":3,"files":{"/a`, true},
+		{"truncated before the kind", `{"version":3,"files":{"/a":{}},"kind":"profgen.rec`, false},
+		{"array", `["profgen.recording"]`, true},
+		{"not JSON", `hello`, false},
+	}
+	for _, tt := range tests {
+		if got := isRecordingJSON([]byte(tt.data)); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
