@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -17,6 +15,7 @@ import (
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/rlimit"
 
+	"github.com/profgen/profgen/internal/gcpause"
 	"github.com/profgen/profgen/syscalls"
 )
 
@@ -99,31 +98,6 @@ var kernelTypes = btf.NewCache()
 // reported, where a load needs them).
 func prepare() { go kernelTypes.Kernel() }
 
-// gcPause counts the loads under way that have the garbage collector off (see pauseGC).
-var gcPause struct {
-	sync.Mutex
-	n       int
-	percent int // the setting before the first of them
-}
-
-// pauseGC turns the garbage collector off until the returned function is called, for as
-// long as one caller (loads may run at once) has it off.
-func pauseGC() (resume func()) {
-	gcPause.Lock()
-	if gcPause.n == 0 {
-		gcPause.percent = debug.SetGCPercent(-1)
-	}
-	gcPause.n++
-	gcPause.Unlock()
-	return func() {
-		gcPause.Lock()
-		defer gcPause.Unlock()
-		if gcPause.n--; gcPause.n == 0 {
-			debug.SetGCPercent(gcPause.percent)
-		}
-	}
-}
-
 // load loads and attaches the programs for sc.
 func load(sc scope) (*programs, error) {
 	// Kernels before 5.11 charge BPF maps to the locked-memory limit. Failing to lift it is
@@ -134,7 +108,7 @@ func load(sc scope) (*programs, error) {
 	}
 	// The load allocates the kernel's types (about 20 MB, which stay in use) and little
 	// garbage: collecting meanwhile only slows it (by 4-5 ms of about 30 here).
-	defer pauseGC()()
+	defer gcpause.Pause()()
 	// Parsing the kernel's BTF (for CO-RE and the tracepoints' types) takes about 10 ms: it
 	// runs while the object is read and the maps are made, and serves every load below.
 	types := &ebpf.CollectionOptions{Cache: kernelTypes}
