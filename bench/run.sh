@@ -9,6 +9,8 @@
 #   mixed.sh (parallel compute with frequent syscalls)  reported, no target
 #   attach.sh (redis-server under redis-benchmark, attached with -p)  more requests/s than strace -f -p
 # Each figure is the median of ROUNDS runs (default 5). Exit status 1 if a target is missed.
+#
+#   ONLY="heavy-baseline" ROUNDS=9 bench/run.sh   # these rows of the table alone (no other script)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PROFGEN=${PROFGEN:-bin/profgen}
@@ -35,6 +37,9 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 bench() {
 	local name=$1 workload=$2
 	shift 2
+	if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]]; then
+		return
+	fi
 	local n s p
 	: > "$work/native" ; : > "$work/strace" ; : > "$work/profgen"
 	for _ in $(seq "$ROUNDS"); do
@@ -77,6 +82,7 @@ done < <(
 	bench heavy-baseline bench/heavy.sh "${policy[@]}" --baseline "$work/heavy.rec.json"
 	bench mixed bench/mixed.sh "${policy[@]}"
 )
+[ -n "${ONLY:-}" ] && exit $fail
 PROFGEN="$PROFGEN" bench/attach.sh || fail=1 # record -p on redis-server against strace -f -p
 PROFGEN="$PROFGEN" bench/import.sh || fail=1 # profgen import against grep -c and ausearch
 PROFGEN="$PROFGEN" bench/ebpf.sh || fail=1   # --backend ebpf against native, ptrace and strace
