@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,9 +39,9 @@ func contextSwitches(t *testing.T) int {
 
 // TestRecordSleepsWhileCommandRuns: while the command (or the process attached to) runs, the
 // recorder wakes for nothing (no polling): a process waking every few milliseconds beside the
-// workload slows it measurably. It polled every 10 ms before: its threads switched about 290
-// times in the half second measured here, and about 16 since (the Go runtime's own, this
-// test's). The recording ends as soon as the process has exited all the same.
+// workload slows it measurably. It polled every 10 ms before: its threads switched 236 to 290
+// times in the half second measured here; 5 to 35 since (the Go runtime's, the race
+// detector's, this test's). The recording ends as soon as the process has exited all the same.
 func TestRecordSleepsWhileCommandRuns(t *testing.T) {
 	requireBPF(t)
 	for _, attach := range []bool{false, true} {
@@ -55,8 +56,10 @@ func TestRecordSleepsWhileCommandRuns(t *testing.T) {
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
 				}
-				t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-				go cmd.Wait() // reaped as soon as it exits, as a process not profgen's child is
+				// Reaped as soon as it exits, as a process not profgen's child is.
+				waited := make(chan struct{})
+				go func() { cmd.Wait(); close(waited) }()
+				t.Cleanup(func() { cmd.Process.Kill(); <-waited })
 				opts = Options{PID: cmd.Process.Pid}
 			}
 			ready := make(chan struct{})
@@ -73,6 +76,9 @@ func TestRecordSleepsWhileCommandRuns(t *testing.T) {
 			}
 			start := time.Now()
 			time.Sleep(300 * time.Millisecond) // the test's own goroutines settle
+			// A collection of the test binary's heap (the kernel's types, earlier tests'
+			// recordings) would switch its workers many times in the window: done before.
+			runtime.GC()
 			before := contextSwitches(t)
 			time.Sleep(500 * time.Millisecond)
 			woke := contextSwitches(t) - before
@@ -82,7 +88,8 @@ func TestRecordSleepsWhileCommandRuns(t *testing.T) {
 			if took := time.Since(start); took > 1500*time.Millisecond {
 				t.Errorf("the recording ended %v after it started, want soon after the 1.2 s sleep ended", took)
 			}
-			if woke > 50 {
+			t.Logf("%d context switches in 500 ms", woke)
+			if woke > 100 {
 				t.Errorf("the recorder's threads switched %d times in 500 ms while the process slept, want (almost) none", woke)
 			}
 		})
