@@ -253,10 +253,7 @@ func topLevelKind(data []byte) (kind string, ok bool) {
 // profile is read (check, install, exec): a recording, or the YAML of --format spo or pod.
 // "" for anything else, which gets the decoder's own error.
 func notASeccompProfile(data []byte) string {
-	var head struct {
-		Kind string `json:"kind"`
-	}
-	if json.Unmarshal(data, &head) == nil && head.Kind == RecordingKind {
+	if kind, ok := topLevelKind(data); ok && kind == RecordingKind {
 		return "this is a profgen recording, not a seccomp profile (profgen generate seccomp RECORDING writes one)"
 	}
 	text := string(data[:min(len(data), 4096)])

@@ -14,11 +14,9 @@ import (
 	"github.com/profgen/profgen/internal/testutil"
 )
 
-// TestRecordRootCgroupUntilDuration: the root cgroup has no cgroup.events; a recording of it
-// lasts until its context ends (it ended at the first look, taking the missing file for the
-// cgroup's removal).
-func TestRecordRootCgroupUntilDuration(t *testing.T) {
-	requireBPF(t)
+// cgroup2Root returns where the cgroup v2 hierarchy is mounted; the test is skipped if it is not.
+func cgroup2Root(t *testing.T) string {
+	t.Helper()
 	mounts, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
 		t.Fatal(err)
@@ -27,6 +25,15 @@ func TestRecordRootCgroupUntilDuration(t *testing.T) {
 	if err != nil {
 		t.Skipf("no cgroup2 mount: %v", err)
 	}
+	return root
+}
+
+// TestRecordRootCgroupUntilDuration: the root cgroup has no cgroup.events; a recording of it
+// lasts until its context ends (it ended at the first look, taking the missing file for the
+// cgroup's removal).
+func TestRecordRootCgroupUntilDuration(t *testing.T) {
+	requireBPF(t)
+	root := cgroup2Root(t)
 	const d = 400 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
@@ -43,14 +50,7 @@ func TestRecordRootCgroupUntilDuration(t *testing.T) {
 func testCgroup(t *testing.T, secs string) (dir string, sleep *exec.Cmd) {
 	t.Helper()
 	testutil.RequireRoot(t)
-	mounts, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := ParseMountinfoCgroup2(mounts)
-	if err != nil {
-		t.Skipf("no cgroup2 mount: %v", err)
-	}
+	root := cgroup2Root(t)
 	dir = filepath.Join(root, fmt.Sprintf("profgen-test-wait-%d-%d", os.Getpid(), time.Now().UnixNano()))
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Skipf("make a cgroup: %v", err)
